@@ -1,0 +1,34 @@
+"""The `frontdoor` command: Django's management commands under one friendly name."""
+
+import os
+import sys
+
+USAGE = """usage: frontdoor COMMAND [options]
+
+Frontdoor: the digital front door to a city's tech ecosystem.
+
+Main commands (each has --help):
+  demo       migrate, load the Milton Keynes demo data and serve it on http://127.0.0.1:8000/
+  serve      serve the site (waitress) on a host and port
+  generate   add clearly labelled synthetic organisations in volume, with a progress bar
+
+Every Django management command works too: frontdoor migrate, frontdoor createsuperuser,
+frontdoor check ... ("frontdoor help" lists them all).
+"""
+
+
+def main(argv=None):
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) < 2 or argv[1] in {"-h", "--help"}:
+        print(USAGE)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
+    from django.core.management import execute_from_command_line
+
+    argv[0] = "frontdoor"
+    execute_from_command_line(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

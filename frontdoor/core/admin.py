@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from frontdoor.core.models import Branding, PublicationState
+
+
+class ListingAdmin(admin.ModelAdmin):
+    """What curators need on every kind: state, provenance and freshness at a glance."""
+
+    list_display = ["name", "state", "last_verified", "source", "updated"]
+    list_filter = ["state", "source", "sectors"]
+    search_fields = ["name", "summary", "slug", "source_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["sectors"]
+    readonly_fields = ["created", "updated"]
+    date_hierarchy = "created"
+    list_per_page = 50
+    show_full_result_count = False  # an exact count of a million rows costs more than it tells
+    actions = ["publish", "archive", "mark_verified_today"]
+    provenance = ("Publication and provenance", {
+        "fields": ["state", "last_verified", "source", "source_id", "created", "updated"],
+    })
+
+    @admin.action(description="Publish the selected records")
+    def publish(self, request, queryset):
+        changed = queryset.update(state=PublicationState.PUBLISHED, updated=timezone.now())
+        self.message_user(request, f"Published {changed} record(s).")
+
+    @admin.action(description="Archive the selected records")
+    def archive(self, request, queryset):
+        changed = queryset.update(state=PublicationState.ARCHIVED, updated=timezone.now())
+        self.message_user(request, f"Archived {changed} record(s).")
+
+    @admin.action(description="Mark the selected records as verified today")
+    def mark_verified_today(self, request, queryset):
+        changed = queryset.update(last_verified=timezone.localdate(), updated=timezone.now())
+        self.message_user(request, f"Marked {changed} record(s) as verified today.")
+
+
+@admin.register(Branding)
+class BrandingAdmin(admin.ModelAdmin):
+    list_display = ["site_name", "region_name", "primary_colour", "accent_colour"]
+
+    def has_add_permission(self, request):
+        return not Branding.objects.exists()

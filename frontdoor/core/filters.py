@@ -1,0 +1,40 @@
+"""The filters every listing shares; each app's filters.py adds its own kinds and fields."""
+
+import django_filters
+from django import forms
+
+from frontdoor.directory.models import Sector
+
+
+class ListingFilterSet(django_filters.FilterSet):
+    """Free-text match and sectors; the same query string serves pages, API and feeds."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Name or description contains")
+    sector = django_filters.ModelMultipleChoiceFilter(
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        method="filter_related",
+        field_name="sectors",
+        widget=forms.CheckboxSelectMultiple,
+        label="Sector",
+    )
+
+    def filter_text(self, queryset, name, value):
+        return queryset.matching(value)
+
+    def filter_related(self, queryset, name, value):
+        """Match any of the chosen terms of a many-to-many field, without duplicate rows."""
+        if not value:
+            return queryset
+        field = queryset.model._meta.get_field(name)
+        through = field.remote_field.through
+        own = field.m2m_field_name()
+        other = field.m2m_reverse_field_name()
+        ids = through.objects.filter(**{f"{other}__in": value}).values(f"{own}_id")
+        return queryset.filter(pk__in=ids)
+
+
+def kind_filter(choices):
+    return django_filters.MultipleChoiceFilter(
+        choices=choices, widget=forms.CheckboxSelectMultiple, label="Kind"
+    )

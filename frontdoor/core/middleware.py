@@ -1,0 +1,41 @@
+"""Turn away query strings no page could use, before they reach a view or the database."""
+
+from django.shortcuts import render
+
+MAX_QUERY_LENGTH = 2000
+MAX_VALUES = 100
+
+
+class RejectMalformedQueryMiddleware:
+    """Answer 400 with a friendly page for NUL bytes, huge or overlong query strings.
+
+    PostgreSQL refuses NUL characters in text, so letting them through would turn a junk
+    link into a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "")
+        if len(raw) > MAX_QUERY_LENGTH or self._has_bad_values(request):
+            return render(
+                request,
+                "400.html",
+                {"reason": "The link’s search terms are too long or contain characters we can’t read."},
+                status=400,
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_bad_values(request):
+        try:
+            items = list(request.GET.lists())
+        except Exception:  # noqa: BLE001 - any failure to parse the query string is a bad request
+            return True
+        count = 0
+        for key, values in items:
+            count += len(values)
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+        return count > MAX_VALUES

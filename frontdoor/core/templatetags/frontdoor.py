@@ -1,0 +1,42 @@
+"""Template helpers shared by every app."""
+
+import nh3
+from django import template
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
+
+
+@register.filter
+def richtext(value):
+    """Show a description: sanitised HTML when it has tags, paragraphs when it is plain text."""
+    if not value:
+        return ""
+    if "<" in value:
+        return mark_safe(nh3.clean(value, tags=ALLOWED_TAGS, link_rel="nofollow noopener"))
+    return mark_safe(linebreaks(escape(value)))
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, key, value=None):
+    """The current query string less one filter value (or a whole key), for "remove" links."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(key, None)
+    else:
+        params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some values replaced (pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return f"?{params.urlencode()}"

@@ -1,0 +1,141 @@
+"""The home page, the cross-kind search, the pathways, and the list view every kind shares."""
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
+
+from frontdoor.core.pathways import PATHWAYS
+from frontdoor.directory.models import Organisation, Person, Place, Programme, Trial
+from frontdoor.events.models import Event
+
+SEARCHABLE = [Organisation, Place, Programme, Event, Trial, Person]
+
+
+class FilteredListView(ListView):
+    """A list page driven by a FilterSet, with a choice of page size.
+
+    Bad filter values get the page back with a plain message (400), never a server error.
+    """
+
+    filterset_class = None
+    paginate_by = 20
+    page_sizes = (10, 20, 50, 100)
+    template_name = "core/listing_list.html"
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET, queryset=super().get_queryset(), request=self.request
+        )
+        if not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            return self.paginate_by
+        return size if size in self.page_sizes else self.paginate_by
+
+    def get_context_data(self, **kwargs):
+        meta = self.model._meta
+        return super().get_context_data(
+            filterset=self.filterset,
+            title=meta.verbose_name_plural.capitalize(),
+            card_template=f"{meta.app_label}/partials/{meta.model_name}_card.html",
+            page_sizes=self.page_sizes,
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **kwargs):
+        if self.filterset.errors:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+
+class HomeView(TemplateView):
+    """The front door: one search box, what's on, what's new, and where to start."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        organisations = Organisation.objects.published()
+        kind_counts = dict(
+            organisations.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+        )
+        counts = [
+            (label, kind_counts[value], f"/organisations/?kind={value}")
+            for value, label in Organisation.Kind.choices
+            if kind_counts.get(value)
+        ]
+        totals = [
+            ("Organisations", sum(kind_counts.values()), "/organisations/"),
+            ("Places", Place.objects.published().count(), "/places/"),
+            ("Programmes", Programme.objects.published().count(), "/programmes/"),
+            ("Upcoming events", Event.objects.published().upcoming().count(), "/events/"),
+            ("Smart-city trials", Trial.objects.published().count(), "/trials/"),
+        ]
+        newest = sorted(
+            [
+                *Organisation.objects.published().newest()[:6],
+                *Place.objects.published().newest()[:6],
+                *Programme.objects.published().newest()[:6],
+            ],
+            key=lambda listing: listing.created,
+            reverse=True,
+        )[:6]
+        return super().get_context_data(
+            totals=totals,
+            kind_counts=counts,
+            upcoming=Event.objects.published().upcoming().select_related("venue")[:5],
+            newest=newest,
+            pathways=PATHWAYS.values(),
+            **kwargs,
+        )
+
+
+class SearchView(TemplateView):
+    """One box over every kind; a plain text match until the search engine arrives."""
+
+    template_name = "core/search.html"
+    per_kind = 10
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()[:200]
+        groups = []
+        if query:
+            for model in SEARCHABLE:
+                matches = model.objects.published().matching(query)
+                if model is Event:
+                    matches = matches.upcoming()
+                total = matches.count()
+                if total:
+                    meta = model._meta
+                    groups.append(
+                        {
+                            "title": meta.verbose_name_plural.capitalize(),
+                            "results": matches[: self.per_kind],
+                            "total": total,
+                            "list_url": reverse(f"{meta.app_label}:{meta.model_name}-list"),
+                        }
+                    )
+        return super().get_context_data(query=query, groups=groups, **kwargs)
+
+
+def pathway(request, slug):
+    """An entry point for one of the workstreams: where a visitor with that need starts."""
+    try:
+        path = PATHWAYS[slug]
+    except KeyError:
+        raise Http404("No such pathway") from None
+    sections = [
+        {**section, "listings": section["queryset"]()[:4]} for section in path["sections"]
+    ]
+    return render(
+        request,
+        "core/pathway.html",
+        {"pathway": path, "sections": sections, "today": timezone.localdate()},
+    )
