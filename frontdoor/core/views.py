@@ -47,8 +47,28 @@ class FilteredListView(ListView):
             title=meta.verbose_name_plural.capitalize(),
             card_template=f"{meta.app_label}/partials/{meta.model_name}_card.html",
             page_sizes=self.page_sizes,
+            active_filters=self.active_filters() if self.filterset.is_valid() else [],
             **kwargs,
         )
+
+    def active_filters(self):
+        """Each chosen filter value as (label, link that removes it), shown above results."""
+        chips = []
+        for name, field in self.filterset.form.fields.items():
+            if name == "when":
+                continue
+            labels = {str(value): label for value, label in getattr(field, "choices", [])}
+            for value in self.request.GET.getlist(name):
+                if not value:
+                    continue
+                remaining = self.request.GET.copy()
+                remaining.pop("page", None)
+                remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+                label = labels.get(value, f"“{value}”") if labels else f"“{value}”"
+                if name == "free":
+                    label = "yes"
+                chips.append((f"{field.label}: {label}", f"?{remaining.urlencode()}"))
+        return chips
 
     def render_to_response(self, context, **kwargs):
         if self.filterset.errors:

@@ -18,7 +18,7 @@ def stage_filter(field_name, method=None):
 
 class OrganisationFilterSet(ListingFilterSet):
     kind = kind_filter(Organisation.Kind.choices)
-    stage = stage_filter("stage")
+    stage = stage_filter("stage__slug")
 
     class Meta:
         model = Organisation

@@ -21,19 +21,6 @@ def richtext(value):
 
 
 @register.simple_tag(takes_context=True)
-def query_without(context, key, value=None):
-    """The current query string less one filter value (or a whole key), for "remove" links."""
-    params = context["request"].GET.copy()
-    params.pop("page", None)
-    if value is None:
-        params.pop(key, None)
-    else:
-        params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-@register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some values replaced (pagination links)."""
     params = context["request"].GET.copy()
