@@ -51,7 +51,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in env("FRONTDOOR_ALLOWED_HOSTS").split(",") if h.strip()]
 if not ALLOWED_HOSTS:
     if PRODUCTION:
-        raise ImproperlyConfigured("FRONTDOOR_ALLOWED_HOSTS must be set when FRONTDOOR_PRODUCTION=1.")
+        raise ImproperlyConfigured(
+            "FRONTDOOR_ALLOWED_HOSTS must be set when FRONTDOOR_PRODUCTION=1."
+        )
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in env("FRONTDOOR_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()

@@ -17,9 +17,12 @@ class ListingAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # an exact count of a million rows costs more than it tells
     actions = ["publish", "archive", "mark_verified_today"]
-    provenance = ("Publication and provenance", {
-        "fields": ["state", "last_verified", "source", "source_id", "created", "updated"],
-    })
+    provenance = (
+        "Publication and provenance",
+        {
+            "fields": ["state", "last_verified", "source", "source_id", "created", "updated"],
+        },
+    )
 
     @admin.action(description="Publish the selected records")
     def publish(self, request, queryset):

@@ -22,7 +22,7 @@ class RejectMalformedQueryMiddleware:
             return render(
                 request,
                 "400.html",
-                {"reason": "The link’s search terms are too long or contain characters we can’t read."},
+                {"reason": "The link’s search terms are too long or unreadable."},
                 status=400,
             )
         return self.get_response(request)

@@ -154,19 +154,23 @@ class Branding(models.Model):
     def __str__(self):
         return self.site_name or "Branding"
 
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         # Both colours carry white text and links on white: keep them readable (WCAG AA).
         for field in ("primary_colour", "accent_colour"):
             colour = getattr(self, field)
-            if colour and hex_colour.regex.match(colour) and contrast_ratio(colour, "#ffffff") < 4.5:
+            if (
+                colour
+                and hex_colour.regex.match(colour)
+                and contrast_ratio(colour, "#ffffff") < 4.5
+            ):
                 raise ValidationError(
                     {field: "Too light: white text on it would fail WCAG AA (needs 4.5:1)."}
                 )
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
 
     @classmethod
     def current(cls):

@@ -55,12 +55,11 @@ class FilteredListView(ListView):
         """Each chosen filter value as (label, link that removes it), shown above results."""
         chips = []
         for name, field in self.filterset.form.fields.items():
-            if name == "when":
+            values = [v for v in self.request.GET.getlist(name) if v]
+            if name == "when" or not values:
                 continue
             labels = {str(value): label for value, label in getattr(field, "choices", [])}
-            for value in self.request.GET.getlist(name):
-                if not value:
-                    continue
+            for value in values:
                 remaining = self.request.GET.copy()
                 remaining.pop("page", None)
                 remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
@@ -84,7 +83,10 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         organisations = Organisation.objects.published()
         kind_counts = dict(
-            organisations.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+            organisations.order_by()
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
         )
         counts = [
             (label, kind_counts[value], f"/organisations/?kind={value}")
@@ -151,9 +153,7 @@ def pathway(request, slug):
         path = PATHWAYS[slug]
     except KeyError:
         raise Http404("No such pathway") from None
-    sections = [
-        {**section, "listings": section["queryset"]()[:4]} for section in path["sections"]
-    ]
+    sections = [{**section, "listings": section["queryset"]()[:4]} for section in path["sections"]]
     return render(
         request,
         "core/pathway.html",

@@ -30,8 +30,10 @@ class OrganisationAdmin(ListingAdmin):
         (None, {"fields": ["name", "slug", "kind", "summary", "description", "sectors"]}),
         ("Firm", {"fields": ["stage", "size_band", "founded_year", "company_number"]}),
         ("Contact", {"fields": ["website", "public_email", "social_links"]}),
-        ("Location", {"fields": ["address", "postcode", "latitude", "longitude",
-                                 "local_authority_code"]}),
+        (
+            "Location",
+            {"fields": ["address", "postcode", "latitude", "longitude", "local_authority_code"]},
+        ),
         ListingAdmin.provenance,
     ]
 
@@ -42,27 +44,36 @@ class PlaceAdmin(ListingAdmin):
     list_filter = ["kind", *ListingAdmin.list_filter]
     autocomplete_fields = ["operator"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "operator", "summary", "description",
-                           "sectors"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "kind", "operator", "summary", "description", "sectors"]},
+        ),
         ("Using it", {"fields": ["capacity", "booking_url", "website", "accessibility_notes"]}),
-        ("Location", {"fields": ["address", "postcode", "latitude", "longitude",
-                                 "local_authority_code"]}),
+        (
+            "Location",
+            {"fields": ["address", "postcode", "latitude", "longitude", "local_authority_code"]},
+        ),
         ListingAdmin.provenance,
     ]
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(ListingAdmin):
-    list_display = ["name", "kind", "provider", "opens_on", "closes_on",
-                    *ListingAdmin.list_display[1:]]
+    list_display = [
+        "name",
+        "kind",
+        "provider",
+        "opens_on",
+        "closes_on",
+        *ListingAdmin.list_display[1:],
+    ]
     list_filter = ["kind", "stages", *ListingAdmin.list_filter]
     autocomplete_fields = ["provider"]
     filter_horizontal = ["sectors", "stages"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "provider", "summary", "description"]}),
         ("Eligibility", {"fields": ["stages", "sectors", "amount_min", "amount_max"]}),
-        ("Applying", {"fields": ["opens_on", "closes_on", "how_to_apply", "apply_url",
-                                 "website"]}),
+        ("Applying", {"fields": ["opens_on", "closes_on", "how_to_apply", "apply_url", "website"]}),
         ListingAdmin.provenance,
     ]
 
@@ -74,10 +85,25 @@ class PersonAdmin(ListingAdmin):
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["sectors", "roles"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "headline", "roles", "organisation", "summary",
-                           "description", "sectors"]}),
-        ("Consent (required before publishing)", {"fields": ["consent_recorded_at",
-                                                             "consent_note"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "headline",
+                    "roles",
+                    "organisation",
+                    "summary",
+                    "description",
+                    "sectors",
+                ]
+            },
+        ),
+        (
+            "Consent (required before publishing)",
+            {"fields": ["consent_recorded_at", "consent_note"]},
+        ),
         ("Contact", {"fields": ["website", "public_email"]}),
         ListingAdmin.provenance,
     ]

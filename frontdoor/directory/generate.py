@@ -14,18 +14,52 @@ from frontdoor.directory.models import Organisation, Sector, Stage
 
 SOURCE = "synthetic"
 WORDS = [
-    "Data", "Robot", "Quantum", "Signal", "Pixel", "Grid", "Cloud", "Spark", "Vector", "Orbit",
-    "Beacon", "Circuit", "Atlas", "Harbour", "Lattice", "Meridian", "Nimbus", "Relay", "Summit",
-    "Tensor", "Vertex", "Willow", "Kestrel", "Copper", "Lumen", "Forge", "Delta", "Prism",
+    "Data",
+    "Robot",
+    "Quantum",
+    "Signal",
+    "Pixel",
+    "Grid",
+    "Cloud",
+    "Spark",
+    "Vector",
+    "Orbit",
+    "Beacon",
+    "Circuit",
+    "Atlas",
+    "Harbour",
+    "Lattice",
+    "Meridian",
+    "Nimbus",
+    "Relay",
+    "Summit",
+    "Tensor",
+    "Vertex",
+    "Willow",
+    "Kestrel",
+    "Copper",
+    "Lumen",
+    "Forge",
+    "Delta",
+    "Prism",
 ]
-SUFFIXES = ["Labs", "Systems", "Analytics", "Studio", "Works", "Networks", "AI", "Robotics", "Health"]
+SUFFIXES = [
+    "Labs",
+    "Systems",
+    "Analytics",
+    "Studio",
+    "Works",
+    "Networks",
+    "AI",
+    "Robotics",
+    "Health",
+]
+LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters a postcode's inward part may use
 POSTCODE_AREAS = ["MK1", "MK2", "MK3", "MK5", "MK9", "MK10", "MK14", "B1", "B3", "M1", "LS1", "S1"]
 
 
 def _next_number():
-    last = (
-        Organisation.objects.filter(source=SOURCE).aggregate(m=Max("source_id"))["m"] or "0"
-    )
+    last = Organisation.objects.filter(source=SOURCE).aggregate(m=Max("source_id"))["m"] or "0"
     return int(last) + 1
 
 
@@ -65,9 +99,9 @@ def _organisation(number, rng, kinds, stage_ids):
         slug=f"synthetic-{number:08d}",
         kind=rng.choice(kinds),
         stage_id=rng.choice(stage_ids) if stage_ids else None,
-        summary="Synthetic record made by `frontdoor generate` for testing; not a real organisation.",
+        summary="Synthetic record made by `frontdoor generate` for testing; not a real firm.",
         founded_year=rng.randint(1990, 2026),
-        postcode=f"{area} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+        postcode=f"{area} {rng.randint(1, 9)}{rng.choice(LETTERS)}{rng.choice(LETTERS)}",
         state=PublicationState.PUBLISHED,
         source=SOURCE,
         source_id=f"{number:08d}",

@@ -129,7 +129,9 @@ class Place(Listing, Located):
     operator = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="places"
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="People, if it applies.")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People, if it applies."
+    )
     booking_url = models.URLField(blank=True)
     accessibility_notes = models.TextField(blank=True)
 

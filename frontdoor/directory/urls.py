@@ -6,7 +6,9 @@ app_name = "directory"
 
 urlpatterns = [
     path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
-    path("organisations/<slug:slug>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
+    path(
+        "organisations/<slug:slug>/", views.OrganisationDetail.as_view(), name="organisation-detail"
+    ),
     path("places/", views.PlaceList.as_view(), name="place-list"),
     path("places/<slug:slug>/", views.PlaceDetail.as_view(), name="place-detail"),
     path("programmes/", views.ProgrammeList.as_view(), name="programme-list"),

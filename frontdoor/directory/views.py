@@ -49,7 +49,9 @@ class ProgrammeList(FilteredListView):
     model = Programme
     filterset_class = filters.ProgrammeFilterSet
     queryset = (
-        Programme.objects.published().select_related("provider").prefetch_related("sectors", "stages")
+        Programme.objects.published()
+        .select_related("provider")
+        .prefetch_related("sectors", "stages")
     )
 
     def get_context_data(self, **kwargs):
@@ -69,7 +71,9 @@ class PersonList(FilteredListView):
     model = Person
     filterset_class = filters.PersonFilterSet
     queryset = (
-        Person.objects.published().select_related("organisation").prefetch_related("roles", "sectors")
+        Person.objects.published()
+        .select_related("organisation")
+        .prefetch_related("roles", "sectors")
     )
 
 
@@ -82,11 +86,17 @@ class PersonDetail(DetailView):
 class TrialList(FilteredListView):
     model = Trial
     filterset_class = filters.TrialFilterSet
-    queryset = Trial.objects.published().select_related("lead", "test_bed").prefetch_related("sectors")
+    queryset = (
+        Trial.objects.published().select_related("lead", "test_bed").prefetch_related("sectors")
+    )
 
 
 class TrialDetail(DetailView):
-    queryset = Trial.objects.visible().select_related("lead", "test_bed").prefetch_related(
-        "sectors",
-        Prefetch("partners", queryset=Organisation.objects.published()),
+    queryset = (
+        Trial.objects.visible()
+        .select_related("lead", "test_bed")
+        .prefetch_related(
+            "sectors",
+            Prefetch("partners", queryset=Organisation.objects.published()),
+        )
     )

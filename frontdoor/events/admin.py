@@ -12,8 +12,21 @@ class EventAdmin(ListingAdmin):
     filter_horizontal = ["sectors", "organisers"]
     date_hierarchy = "starts_at"
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "status", "summary", "description",
-                           "sectors", "organisers"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "status",
+                    "summary",
+                    "description",
+                    "sectors",
+                    "organisers",
+                ]
+            },
+        ),
         ("When", {"fields": ["starts_at", "ends_at", "time_zone", "all_day"]}),
         ("Where", {"fields": ["venue", "online_url"]}),
         ("Tickets", {"fields": ["is_free", "price", "ticket_url", "website"]}),

@@ -53,9 +53,7 @@ class Event(Listing):
         "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     online_url = models.URLField(blank=True, help_text="Where to join if it is online.")
-    organisers = models.ManyToManyField(
-        "directory.Organisation", blank=True, related_name="events"
-    )
+    organisers = models.ManyToManyField("directory.Organisation", blank=True, related_name="events")
     is_free = models.BooleanField(default=True)
     price = models.CharField(max_length=80, blank=True, help_text="e.g. £10, £5 concessions")
     ticket_url = models.URLField(blank=True)
@@ -67,7 +65,8 @@ class Event(Listing):
         constraints = [
             *Listing.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(ends_at__gte=models.F("starts_at")), name="events_event_ends_after_start"
+                condition=Q(ends_at__gte=models.F("starts_at")),
+                name="events_event_ends_after_start",
             ),
         ]
         indexes = [models.Index(fields=["state", "ends_at"])]

@@ -12,6 +12,6 @@ class EventList(FilteredListView):
 
 
 class EventDetail(DetailView):
-    queryset = Event.objects.visible().select_related("venue").prefetch_related(
-        "sectors", "organisers"
+    queryset = (
+        Event.objects.visible().select_related("venue").prefetch_related("sectors", "organisers")
     )

@@ -23,8 +23,9 @@ LIST_URLS = ["/organisations/", "/places/", "/programmes/", "/people/", "/trials
 def ecosystem():
     seed = Stage.objects.get(slug="seed")
     org = OrganisationFactory(name="Protospace", kind="community", sectors=["ai", "smart-city"])
-    OrganisationFactory(name="Red Bull Advanced Technologies", kind="anchor", stage=seed,
-                        sectors=["engineering"])
+    OrganisationFactory(
+        name="Red Bull Advanced Technologies", kind="anchor", stage=seed, sectors=["engineering"]
+    )
     OrganisationFactory(name="Hidden Draft Ltd", state=PublicationState.DRAFT)
     place = PlaceFactory(name="5G Research Network", kind="network", operator=org)
     ProgrammeFactory(name="MK Tech Fund", kind="fund", provider=org)
@@ -42,8 +43,12 @@ def test_home_is_the_front_door(client, ecosystem):
     assert 'role="search"' in page
     assert "Milton Keynes Tech Week" in page  # upcoming events
     assert "Protospace" in page  # newest listings
-    for title in ["Brand and place", "Talent and skills", "Entrepreneurship and innovation",
-                  "Relocating here"]:
+    for title in [
+        "Brand and place",
+        "Talent and skills",
+        "Entrepreneurship and innovation",
+        "Relocating here",
+    ]:
         assert title in page
     assert "Hidden Draft Ltd" not in page
 
@@ -127,8 +132,11 @@ def test_events_upcoming_by_default_and_past_browsable(client, ecosystem):
     from django.utils import timezone
 
     past_start = timezone.now() - datetime.timedelta(days=400)
-    EventFactory(name="Skymagic drone show", starts_at=past_start,
-                 ends_at=past_start + datetime.timedelta(hours=1))
+    EventFactory(
+        name="Skymagic drone show",
+        starts_at=past_start,
+        ends_at=past_start + datetime.timedelta(hours=1),
+    )
     upcoming = client.get("/events/").content.decode()
     assert "Milton Keynes Tech Week" in upcoming and "Skymagic" not in upcoming
     past = client.get("/events/?when=past").content.decode()

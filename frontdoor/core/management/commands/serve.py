@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
-        self.stdout.write(f"{settings.FRONTDOOR_SITE_NAME} is at http://{host}:{port}/ (Ctrl-C stops it)")
+        self.stdout.write(
+            f"{settings.FRONTDOOR_SITE_NAME} is at http://{host}:{port}/ (Ctrl-C stops it)"
+        )
         try:
             serve(application, host=host, port=port, threads=threads, ident="frontdoor")
         except OSError as error:

@@ -15,7 +15,9 @@ class Command(BaseCommand):
             "--organisations", type=int, default=1_000_000, help="How many (default 1,000,000)."
         )
         parser.add_argument("--batch-size", type=int, default=10_000, help="Rows per transaction.")
-        parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable runs.")
+        parser.add_argument(
+            "--seed", type=int, default=None, help="Random seed, for repeatable runs."
+        )
 
     def handle(self, *args, organisations, batch_size, seed, **options):
         if organisations < 1:

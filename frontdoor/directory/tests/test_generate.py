@@ -1,0 +1,37 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from frontdoor.directory.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_adds_labelled_synthetic_records_in_batches():
+    err = io.StringIO()
+    call_command(
+        "generate", organisations=2_500, batch_size=1_000, seed=1, stdout=io.StringIO(), stderr=err
+    )
+    synthetic = Organisation.objects.filter(source="synthetic")
+    assert synthetic.count() == 2_500
+    assert "2.50k/2.50k" in err.getvalue()  # the progress bar reached the end
+    assert all(
+        "synthetic" in name.lower() for name in synthetic.values_list("name", flat=True)[:50]
+    )
+    # Every one has 1 to 3 sectors.
+    through = Organisation.sectors.through
+    assert through.objects.count() >= 2_500
+    assert Organisation.objects.published().filter(sectors__isnull=True).count() == 0
+
+
+def test_generate_continues_numbering_when_run_again():
+    call_command("generate", organisations=10, stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("generate", organisations=5, stdout=io.StringIO(), stderr=io.StringIO())
+    ids = sorted(Organisation.objects.values_list("source_id", flat=True))
+    assert ids[0] == "00000001" and ids[-1] == "00000015" and len(set(ids)) == 15
+
+
+def test_generate_refuses_nonsense():
+    with pytest.raises(CommandError):
+        call_command("generate", organisations=0)

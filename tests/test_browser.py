@@ -1,0 +1,88 @@
+"""The visitor's path in a real browser, and axe-core's WCAG 2.2 AA check of public pages."""
+
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+
+from frontdoor.core.demo import demo_load
+from frontdoor.directory.models import Organisation
+from frontdoor.events.models import Event
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+
+
+@pytest.fixture
+def demo(live_server):
+    demo_load()
+    return live_server.url
+
+
+def axe_violations(page):
+    page.evaluate(AXE_JS)
+    result = page.evaluate(
+        "opts => axe.run(document, opts)",
+        {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+def test_visitor_searches_and_opens_an_organisation_and_an_event(page, demo):
+    page.goto(demo + "/")
+    page.get_by_label("What are you looking for?").fill("Protospace")
+    page.get_by_role("button", name="Search").last.click()
+    page.wait_for_url("**/search/?q=Protospace")
+    page.get_by_role("link", name="Protospace", exact=True).first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Protospace"
+    assert page.get_by_text("Last verified").is_visible()
+
+    page.goto(demo + "/events/")
+    first_event = page.locator(".cards .card h3 a").first
+    name = first_event.inner_text()
+    first_event.click()
+    assert page.get_by_role("heading", level=1).inner_text() == name
+
+
+def test_keyboard_users_can_skip_to_the_content(page, demo):
+    page.goto(demo + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    organisation = Organisation.objects.published().get(name="Protospace")
+    event = Event.objects.published().first()
+    paths = [
+        "/",
+        "/organisations/",
+        "/organisations/?kind=community&sector=ai",
+        organisation.get_absolute_url(),
+        "/events/",
+        event.get_absolute_url(),
+        "/places/",
+        "/programmes/",
+        "/trials/",
+        "/people/",
+        "/search/?q=smart",
+        "/for/relocating-here/",
+        "/organisations/?sector=nope",
+    ]
+    problems = {}
+    for path in paths:
+        page.goto(demo + path)
+        found = axe_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
