@@ -69,7 +69,8 @@ def demo_load(*, today=None):
     """Upsert demo.json as published source="demo" records and return the count per kind."""
     today = today or timezone.localdate(timezone=LONDON)
     data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
-    return _Loader(data, today).run()
+    with transaction.atomic():
+        return _Loader(data, today).run()
 
 
 class _Loader:
