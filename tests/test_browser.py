@@ -9,12 +9,8 @@ from frontdoor.core.demo import demo_load
 from frontdoor.directory.models import Organisation
 from frontdoor.events.models import Event
 
-# The live server needs committed data; serialized_rollback restores the taxonomy rows
-# that migrations seed, which a transactional test's flush would otherwise delete.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The live server runs in another thread, so the data must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

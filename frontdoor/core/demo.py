@@ -21,6 +21,7 @@ from frontdoor.directory.models import (
     Stage,
     Trial,
 )
+from frontdoor.directory.taxonomy import taxonomy_seed
 from frontdoor.events.models import Event
 
 DATA_PATH = Path(__file__).parent / "data" / "demo.json"
@@ -70,6 +71,7 @@ def demo_load(*, today=None):
     today = today or timezone.localdate(timezone=LONDON)
     data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
     with transaction.atomic():
+        taxonomy_seed()  # the demo's records are filed under the starting terms
         return _Loader(data, today).run()
 
 
