@@ -57,3 +57,10 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
     )
     assert result.returncode != 0
     assert "FRONTDOOR_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_suite_runs_on_the_database_it_was_given():
+    from django.db import connection
+
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    assert connection.vendor == ("postgresql" if on_postgres else "sqlite")
