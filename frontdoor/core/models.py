@@ -90,6 +90,8 @@ class Listing(models.Model):
                 name="%(app_label)s_%(class)s_unique_source_id",
             ),
         ]
+        # "Newest listings" on the home page, without sorting every row.
+        indexes = [models.Index(fields=["state", "created"], name="%(app_label)s_%(class)s_new")]
 
     def __str__(self):
         return self.name

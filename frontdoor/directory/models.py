@@ -101,7 +101,12 @@ class Organisation(Listing, Located):
                 name="directory_organisation_unique_company_number",
             ),
         ]
-        indexes = [models.Index(fields=["state", "name"]), models.Index(fields=["kind"])]
+        indexes = [
+            *Listing.Meta.indexes,
+            # Lists sort by name; the home page counts by kind (an index-only scan).
+            models.Index(fields=["state", "name"], name="directory_org_by_name"),
+            models.Index(fields=["state", "kind"], name="directory_org_by_kind"),
+        ]
 
     def clean(self):
         super().clean()

@@ -69,7 +69,10 @@ class Event(Listing):
                 name="events_event_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["state", "ends_at"])]
+        indexes = [
+            *Listing.Meta.indexes,
+            models.Index(fields=["state", "ends_at"], name="events_event_by_end"),
+        ]
 
     def clean(self):
         super().clean()
