@@ -68,9 +68,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "frontdoor.core",
     "frontdoor.directory",
     "frontdoor.events",
+    "frontdoor.search",
+    "frontdoor.insights",
+    "frontdoor.opendata",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ urlpatterns = [
     path("for/<slug:slug>/", views.pathway, name="pathway"),
     path("", include("frontdoor.directory.urls")),
     path("", include("frontdoor.events.urls")),
+    path("", include("frontdoor.search.urls")),
+    path("", include("frontdoor.insights.urls")),
+    path("", include("frontdoor.opendata.urls")),
     path("admin/", admin.site.urls),
     # Uploaded logos; a production proxy can serve MEDIA_ROOT itself instead.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
