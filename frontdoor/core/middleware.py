@@ -1,5 +1,6 @@
 """Turn away query strings no page could use, before they reach a view or the database."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import render
 
 MAX_QUERY_LENGTH = 2000
@@ -31,7 +32,7 @@ class RejectMalformedQueryMiddleware:
     def _has_bad_values(request):
         try:
             items = list(request.GET.lists())
-        except Exception:  # noqa: BLE001 - any failure to parse the query string is a bad request
+        except SuspiciousOperation:  # e.g. more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
             return True
         count = 0
         for key, values in items:

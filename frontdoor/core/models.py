@@ -4,7 +4,12 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -145,7 +150,12 @@ class Branding(models.Model):
     site_name = models.CharField(max_length=80, blank=True)
     region_name = models.CharField(max_length=80, blank=True)
     tagline = models.CharField(max_length=200, blank=True)
-    logo = models.FileField(upload_to="branding/", blank=True)
+    # Raster images only: an uploaded SVG could carry script served from our own origin.
+    logo = models.FileField(
+        upload_to="branding/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "gif"])],
+    )
     logo_alt = models.CharField(max_length=120, blank=True, help_text="Leave blank if decorative.")
     primary_colour = models.CharField(max_length=7, blank=True, validators=[hex_colour])
     accent_colour = models.CharField(max_length=7, blank=True, validators=[hex_colour])

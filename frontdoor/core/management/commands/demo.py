@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def _ensure_curator(self):
         users = get_user_model().objects
         if users.filter(username="curator").exists():
-            self.stdout.write("Curator login: 'curator' (password as first printed).")
+            self.stdout.write(
+                "Curator login: 'curator' (password as first printed; "
+                "`frontdoor changepassword curator` sets a new one)."
+            )
             return
         password = secrets.token_urlsafe(12)
         users.create_superuser("curator", password=password)
