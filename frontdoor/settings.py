@@ -173,3 +173,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("FRONTDOOR_LOG_LEVEL", "WARNING")},
 }
+
+# Open data
+# The address the site is published at (https://tech.example.org), for canonical links, the
+# sitemap and absolute URLs in the API when a proxy hides the real host; blank uses the request.
+FRONTDOOR_SITE_URL = env("FRONTDOOR_SITE_URL").rstrip("/")
+# The licence every open-data response and download carries.
+FRONTDOOR_DATA_LICENCE_NAME = env("FRONTDOOR_DATA_LICENCE_NAME", "Open Government Licence v3.0")
+FRONTDOOR_DATA_LICENCE_URL = env(
+    "FRONTDOOR_DATA_LICENCE_URL",
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
+# Requests per client address to the API, downloads and Open Referral, counted in Django's
+# cache: the default local-memory cache counts per process, so configure a shared cache
+# to enforce one limit across several processes.
+FRONTDOOR_API_RATE = env("FRONTDOOR_API_RATE", "300/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["frontdoor.opendata.throttling.OpenDataRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Frontdoor open data API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": False,
+}
+
+# Search
+# The search index is derived data, rebuilt from the database by `frontdoor search rebuild`.
+SEARCH_INDEX_DIR = Path(env("FRONTDOOR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))).resolve()
+# A map tile URL template such as https://tile.example.org/{z}/{x}/{y}.png; empty means the
+# search page draws its own map of the results and fetches nothing.
+SEARCH_TILE_URL = env("FRONTDOOR_SEARCH_TILE_URL")
+SEARCH_TILE_ATTRIBUTION = env("FRONTDOOR_SEARCH_TILE_ATTRIBUTION")

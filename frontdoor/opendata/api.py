@@ -1,0 +1,282 @@
+"""The read API under /api/v1/: a list and a detail per public kind, with the HTML pages'
+FilterSets, so /api/v1/events?sector=ai answers exactly what /events/?sector=ai shows."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from frontdoor.opendata.fields import KINDS, absolute_url
+from frontdoor.opendata.meta import OpenDataViewMixin, response_meta
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SourceSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The hub that publishes this data.")
+    url = serializers.URLField(help_text="The human page this response is the twin of.")
+
+
+class MetaSerializer(serializers.Serializer):
+    licence = LicenceSerializer()
+    attribution = serializers.CharField(help_text="Credit line to show beside reused data.")
+    source = SourceSerializer()
+    api_version = serializers.CharField()
+    stability = serializers.URLField(help_text="The written promise about these keys.")
+
+
+@extend_schema_serializer(many=False)
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per query parameter, what was wrong with it.",
+    )
+
+
+def list_envelope(kind):
+    return extend_schema_serializer(many=False)(
+        type(
+            f"{kind.serializer.__name__.removesuffix('Serializer')}Page",
+            (serializers.Serializer,),
+            {
+                "meta": MetaSerializer(),
+                "count": serializers.IntegerField(help_text="Matches across all pages."),
+                "page": serializers.IntegerField(),
+                "per_page": serializers.IntegerField(),
+                "total_pages": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": kind.serializer(many=True),
+            },
+        )
+    )
+
+
+def detail_envelope(kind):
+    return extend_schema_serializer(many=False)(
+        type(
+            f"{kind.serializer.__name__.removesuffix('Serializer')}Detail",
+            (serializers.Serializer,),
+            {"meta": MetaSerializer(), "result": kind.serializer()},
+        )
+    )
+
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before asking again.",
+)
+ERRORS = {
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests: see Retry-After."),
+}
+
+
+def filter_parameters(filterset_class):
+    """The FilterSet's fields as OpenAPI query parameters, so the schema matches the pages."""
+    parameters = []
+    for name, field in filterset_class.base_filters.items():
+        description = str(field.label or name)
+        choices = getattr(field.extra.get("choices"), "__iter__", None) and [
+            value for value, _ in field.extra["choices"]
+        ]
+        if isinstance(field, django_filters.BooleanFilter):
+            schema_type, many = OpenApiTypes.BOOL, False
+        else:
+            schema_type = OpenApiTypes.STR
+            many = isinstance(
+                field,
+                django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter,
+            )
+        parameters.append(
+            OpenApiParameter(
+                name,
+                schema_type,
+                OpenApiParameter.QUERY,
+                many=many,
+                enum=choices or None,
+                description=description
+                + (" (slugs; repeat the parameter for any of several)" if many else ""),
+            )
+        )
+    parameters += [
+        OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="From 1."),
+        OpenApiParameter(
+            "per_page",
+            OpenApiTypes.INT,
+            OpenApiParameter.QUERY,
+            description=f"Results per page, up to {MAX_PAGE_SIZE} (default {PAGE_SIZE}).",
+        ),
+    ]
+    return parameters
+
+
+class Pagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+    page_size_query_param = "per_page"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class ApiView(OpenDataViewMixin, APIView):
+    """Base for the API: JSON, open CORS, rate limited."""
+
+    kind = None
+
+
+class ListingList(ApiView):
+    """A page of one kind's published records, filtered as its HTML list is."""
+
+    def get(self, request):
+        kind = self.kind
+        filterset = kind.filterset(request.GET, queryset=kind.queryset(), request=request)
+        if not filterset.is_valid():
+            return Response(
+                {"detail": "Some filters in this query don't exist.", "errors": filterset.errors},
+                status=400,
+            )
+        queryset = filterset.qs
+        if kind.name != "events":  # events keep the calendar's order (soonest first)
+            queryset = queryset.order_by("name", "pk")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        html_path = reverse(kind.html_list_url_name)
+        query = request.GET.urlencode()
+        return Response(
+            {
+                "meta": response_meta(request, html_path + (f"?{query}" if query else "")),
+                "count": paginator.page.paginator.count,
+                "page": paginator.page.number,
+                "per_page": paginator.page.paginator.per_page,
+                "total_pages": paginator.page.paginator.num_pages,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": kind.serializer(page, many=True, context={"request": request}).data,
+            }
+        )
+
+
+class ListingDetail(ApiView):
+    """One published (or archived) record."""
+
+    def get(self, request, slug):
+        obj = get_object_or_404(self.kind.detail_queryset(), slug=slug)
+        return Response(
+            {
+                "meta": response_meta(request, obj.get_absolute_url()),
+                "result": self.kind.serializer(obj, context={"request": request}).data,
+            }
+        )
+
+
+def list_view(kind):
+    # A fresh function per kind: extend_schema marks the function, and the base's is shared.
+    def get(self, request):
+        return ListingList.get(self, request)
+
+    view = type(f"{kind.model.__name__}ApiList", (ListingList,), {"kind": kind, "get": get})
+    view.get = extend_schema(
+        operation_id=f"{kind.name}_list",
+        summary=f"{kind.label}: list",
+        description=f"Published {kind.name}, filtered with the same query string as "
+        f"the {kind.name} page.",
+        tags=[kind.name],
+        parameters=[*filter_parameters(kind.filterset), RETRY_AFTER],
+        responses={
+            200: list_envelope(kind),
+            400: OpenApiResponse(ErrorSerializer, description="A filter value does not exist."),
+            404: OpenApiResponse(ErrorSerializer, description="No such page number."),
+            **ERRORS,
+        },
+    )(view.get)
+    return view.as_view()
+
+
+def detail_view(kind):
+    def get(self, request, slug):
+        return ListingDetail.get(self, request, slug)
+
+    view = type(f"{kind.model.__name__}ApiDetail", (ListingDetail,), {"kind": kind, "get": get})
+    view.get = extend_schema(
+        operation_id=f"{kind.name}_detail",
+        summary=f"{kind.label}: one record",
+        tags=[kind.name],
+        parameters=[
+            OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH),
+            RETRY_AFTER,
+        ],
+        responses={
+            200: detail_envelope(kind),
+            404: OpenApiResponse(ErrorSerializer, description="No public record by that slug."),
+            **ERRORS,
+        },
+    )(view.get)
+    return view.as_view()
+
+
+@extend_schema_serializer(many=False)
+class IndexSerializer(serializers.Serializer):
+    meta = MetaSerializer()
+    openapi = serializers.URLField()
+    docs = serializers.URLField()
+    open_referral = serializers.URLField()
+    kinds = serializers.DictField(child=serializers.DictField(child=serializers.URLField()))
+
+
+class ApiIndex(ApiView):
+    """Where everything is: each kind's list, the schema, the docs and the downloads."""
+
+    @extend_schema(
+        operation_id="index",
+        summary="Index of the API",
+        parameters=[RETRY_AFTER],
+        responses={
+            200: IndexSerializer,
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        def url(name, *args):
+            return absolute_url(request, reverse(name, args=args))
+
+        return Response(
+            {
+                "meta": response_meta(request, reverse("opendata:index")),
+                "openapi": url("opendata:api-schema"),
+                "docs": url("opendata:index"),
+                "open_referral": url("opendata:oruk-root"),
+                "kinds": {
+                    name: {
+                        "api": url(f"opendata:api-{name}-list"),
+                        "page": url(kind.html_list_url_name),
+                        "csv": url(f"opendata:download-{name}-csv"),
+                        "json": url(f"opendata:download-{name}-json"),
+                    }
+                    for name, kind in KINDS.items()
+                },
+            }
+        )
+
+
+class SchemaView(OpenDataViewMixin, SpectacularJSONAPIView):
+    """The OpenAPI 3 document for /api/v1/, generated from the views above."""

@@ -1,0 +1,61 @@
+"""sitemap.xml: an index of sections, each paged at the protocol's 50,000 URLs."""
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from frontdoor.opendata.fields import KINDS
+
+
+class SiteSitemap(Sitemap):
+    """Uses FRONTDOOR_SITE_URL for the addresses when it is set."""
+
+    limit = 50_000
+
+    def get_protocol(self, protocol=None):
+        if settings.FRONTDOOR_SITE_URL:
+            return settings.FRONTDOOR_SITE_URL.split("://", 1)[0]
+        return super().get_protocol(protocol)
+
+    def get_domain(self, site=None):
+        if settings.FRONTDOOR_SITE_URL:
+            return settings.FRONTDOOR_SITE_URL.split("://", 1)[1]
+        return super().get_domain(site)
+
+
+class PagesSitemap(SiteSitemap):
+    """The home page, every list page and the open-data page."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return [
+            "home",
+            *(kind.html_list_url_name for kind in KINDS.values()),
+            "opendata:index",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ListingSitemap(SiteSitemap):
+    """Every published record of one kind (people only with consent, via published())."""
+
+    changefreq = "weekly"
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        # Primary-key order pages through a million rows by index, not by sorting them.
+        return self.model.objects.published().only("slug", "updated").order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated
+
+
+SITEMAPS = {
+    "pages": PagesSitemap(),
+    **{name: ListingSitemap(kind.model) for name, kind in KINDS.items()},
+}
