@@ -4,13 +4,14 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from frontdoor.core import views
+from frontdoor.search import views as search_views
 
 admin.site.site_header = "Frontdoor curation"
 admin.site.site_title = "Frontdoor"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
     path("for/<slug:slug>/", views.pathway, name="pathway"),
     path("", include("frontdoor.directory.urls")),
     path("", include("frontdoor.events.urls")),

@@ -1,17 +1,14 @@
-"""The home page, the cross-kind search, the pathways, and the list view every kind shares."""
+"""The home page, the pathways, and the list view every kind shares."""
 
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from frontdoor.core.pathways import PATHWAYS
-from frontdoor.directory.models import Organisation, Person, Place, Programme, Trial
+from frontdoor.directory.models import Organisation, Place, Programme, Trial
 from frontdoor.events.models import Event
-
-SEARCHABLE = [Organisation, Place, Programme, Event, Trial, Person]
 
 
 class FilteredListView(ListView):
@@ -117,34 +114,6 @@ class HomeView(TemplateView):
             pathways=PATHWAYS.values(),
             **kwargs,
         )
-
-
-class SearchView(TemplateView):
-    """One box over every kind; a plain text match until the search engine arrives."""
-
-    template_name = "core/search.html"
-    per_kind = 10
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "").strip()[:200]
-        groups = []
-        if query:
-            for model in SEARCHABLE:
-                matches = model.objects.published().matching(query)
-                if model is Event:
-                    matches = matches.upcoming()
-                total = matches.count()
-                if total:
-                    meta = model._meta
-                    groups.append(
-                        {
-                            "title": meta.verbose_name_plural.capitalize(),
-                            "results": matches[: self.per_kind],
-                            "total": total,
-                            "list_url": reverse(f"{meta.app_label}:{meta.model_name}-list"),
-                        }
-                    )
-        return super().get_context_data(query=query, groups=groups, **kwargs)
 
 
 def pathway(request, slug):

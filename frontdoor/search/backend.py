@@ -1,0 +1,480 @@
+"""The tantivy index: derived from the database, rebuilt by one command, kept fresh by catch-up.
+
+The database is the source of truth. Each server process, before it answers a search, asks
+the database one cheap question (the newest `updated` across every searchable table, the
+newest deletion, and the index generation) and, if the index is behind, catches it up under
+a file lock so that only one process writes at a time. Every process then reloads its reader
+and sees the same index. No signal handler touches domain data: deletions leave a tombstone
+row (see apps.py) because a deleted row has no `updated` to notice.
+"""
+
+import datetime
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from frontdoor.core import geo
+from frontdoor.directory.models import Organisation, Person, Place, Programme, Sector, Stage, Trial
+from frontdoor.events.models import Event
+from frontdoor.search.models import IndexState, Tombstone
+
+log = logging.getLogger(__name__)
+
+# Record kinds in the order they are offered as a facet.
+KINDS = {
+    "organisation": Organisation,
+    "place": Place,
+    "programme": Programme,
+    "event": Event,
+    "person": Person,
+    "trial": Trial,
+}
+KIND_LABELS = {
+    "organisation": "Organisations",
+    "place": "Places",
+    "programme": "Programmes",
+    "event": "Events",
+    "person": "People",
+    "trial": "Smart-city trials",
+}
+SUBKIND_LABELS = {
+    value: label
+    for model in KINDS.values()
+    if hasattr(model, "Kind")
+    for value, label in model.Kind.choices
+}
+NO_DAY, FAR_DAY = 0, 10**7  # programme dates as day numbers; no date means always open
+ANALYZER = "fd_text"
+# Catch-up re-reads rows this much older than the watermark: a transaction that committed
+# late with an earlier `updated` is not lost.
+OVERLAP = datetime.timedelta(seconds=5)
+SCHEMA_VERSION = 3  # bump when the schema or the documents change; the index then rebuilds
+
+
+def text_analyzer():
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def schema():
+    b = tantivy.SchemaBuilder()
+    for name in ("name", "tags", "summary", "description"):
+        b.add_text_field(name, stored=True, tokenizer_name=ANALYZER)
+    b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
+    for name in ("key", "kind", "subkind", "point"):
+        b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    # kind, sector, stage and area values as "group:value", so one pass counts every facet.
+    b.add_text_field("facet", fast=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("postcode", stored=True, tokenizer_name="raw", index_option="basic")
+    b.add_integer_field("pk", stored=True, indexed=True, fast=True)
+    b.add_float_field("lat", stored=True, indexed=True, fast=True)
+    b.add_float_field("lon", stored=True, indexed=True, fast=True)
+    b.add_unsigned_field("name_key", fast=True)
+    b.add_integer_field("created", stored=True, indexed=True, fast=True)
+    b.add_integer_field("starts", stored=True, indexed=True, fast=True)
+    b.add_integer_field("ends", indexed=True, fast=True)
+    b.add_integer_field("opens", indexed=True, fast=True)
+    b.add_integer_field("closes", indexed=True, fast=True)
+    return b.build()
+
+
+def name_key(name):
+    """The first 12 letters/digits of a name packed into 64 bits, so tantivy can sort by name."""
+    key = 0
+    text = "".join(c for c in name.lower() if c.isalnum() and c.isascii())[:12]
+    for i in range(12):
+        c = text[i] if i < len(text) else ""
+        digit = 0 if not c else (1 + ord(c) - 48 if c.isdigit() else 11 + ord(c) - 97)
+        key = key * 37 + digit
+    return key
+
+
+def normalise_name(text):
+    return " ".join(text.lower().split())
+
+
+def _epoch(value):
+    return int(value.timestamp()) if value else 0
+
+
+def _day(value, default):
+    return value.toordinal() if value else default
+
+
+# What each kind reads from the database besides the shared Listing fields.
+EXTRA_FIELDS = {
+    "organisation": [
+        "kind",
+        "stage__slug",
+        "stage__name",
+        "postcode",
+        "latitude",
+        "longitude",
+        "local_authority_code",
+    ],
+    "place": ["kind", "postcode", "latitude", "longitude", "local_authority_code"],
+    "programme": [
+        "kind",
+        "opens_on",
+        "closes_on",
+        "provider__postcode",
+        "provider__latitude",
+        "provider__longitude",
+        "provider__local_authority_code",
+    ],
+    "event": [
+        "kind",
+        "starts_at",
+        "ends_at",
+        "venue__postcode",
+        "venue__latitude",
+        "venue__longitude",
+        "venue__local_authority_code",
+    ],
+    "person": ["headline"],
+    "trial": [
+        "status",
+        "test_bed__postcode",
+        "test_bed__latitude",
+        "test_bed__longitude",
+        "test_bed__local_authority_code",
+    ],
+}
+BASE_FIELDS = ["pk", "name", "slug", "summary", "description", "created"]
+
+
+@lru_cache(maxsize=200_000)
+def _postcode_location(postcode):
+    return geo.postcode_lookup(postcode)
+
+
+def _where(row):
+    """Postcode, coordinates and local authority: stored ones first, else from the postcode."""
+    prefix = next((p for p in ("provider__", "venue__", "test_bed__") if p + "postcode" in row), "")
+    postcode = row.get(prefix + "postcode") or ""
+    lat, lon = row.get(prefix + "latitude"), row.get(prefix + "longitude")
+    area = row.get(prefix + "local_authority_code") or ""
+    if (lat is None or not area) and postcode:
+        found = _postcode_location(postcode)
+        if found:
+            if lat is None:
+                lat, lon = found.latitude, found.longitude
+            area = area or found.local_authority_code
+    return postcode, lat, lon, area
+
+
+def rows(kind, queryset):
+    """Dicts of everything a kind's documents need, with sectors (and roles) batched in."""
+    model = KINDS[kind]
+    fields = BASE_FIELDS + EXTRA_FIELDS[kind]
+    sectors_through = model.sectors.through
+    own = model.sectors.field.m2m_field_name() + "_id"
+    sectors = {s.pk: s for s in Sector.objects.all()}
+    roles = {}
+    if kind == "person":
+        roles = {r.pk: r.name for r in model.roles.field.related_model.objects.all()}
+    batch = []
+    for row in queryset.values(*fields).order_by("pk").iterator(chunk_size=5_000):
+        batch.append(row)
+        if len(batch) == 5_000:
+            yield from _with_terms(batch, sectors_through, own, sectors, model, roles)
+            batch = []
+    if batch:
+        yield from _with_terms(batch, sectors_through, own, sectors, model, roles)
+
+
+def _with_terms(batch, through, own, sectors, model, roles):
+    lo, hi = batch[0]["pk"], batch[-1]["pk"]
+    links = {}
+    # A pk range rather than a long IN list: fast on both databases, no parameter limits.
+    for owner, sector_id in through.objects.filter(
+        **{f"{own}__gte": lo, f"{own}__lte": hi}
+    ).values_list(own, "sector_id"):
+        links.setdefault(owner, []).append(sectors[sector_id])
+    person_roles = {}
+    if roles:
+        role_through = model.roles.through
+        for owner, role_id in role_through.objects.filter(
+            person_id__gte=lo, person_id__lte=hi
+        ).values_list("person_id", "role_id"):
+            person_roles.setdefault(owner, []).append(roles[role_id])
+    for row in batch:
+        row["sectors"] = links.get(row["pk"], [])
+        row["roles"] = person_roles.get(row["pk"], [])
+        yield row
+
+
+def document(kind, row):
+    """One index document for a database row from rows()."""
+    postcode, lat, lon, area = _where(row)
+    subkind = row.get("kind") or row.get("status") or ""
+    sectors = row["sectors"]
+    tags = [s.name for s in sectors] + [s.slug.replace("-", " ") for s in sectors]
+    tags += [SUBKIND_LABELS.get(subkind, subkind), row.get("stage__name") or ""]
+    tags += row["roles"] + [row.get("headline") or ""]
+    if area:
+        tags.append(geo.local_authority_name(area))
+    facets = [f"kind:{kind}"] + [f"sector:{s.slug}" for s in sectors]
+    if subkind:
+        facets.append(f"subkind:{subkind}")
+    if row.get("stage__slug"):
+        facets.append(f"stage:{row['stage__slug']}")
+    if area:
+        facets.append(f"area:{area}")
+    doc = tantivy.Document()
+    doc.add_text("key", f"{kind}:{row['pk']}")
+    doc.add_text("kind", kind)
+    doc.add_text("subkind", subkind)
+    doc.add_integer("pk", row["pk"])
+    doc.add_text("name", row["name"])
+    doc.add_text("name_exact", normalise_name(row["name"]))
+    doc.add_unsigned("name_key", name_key(row["name"]))
+    doc.add_text("tags", " ".join(t for t in tags if t))
+    doc.add_text("summary", row["summary"] or "")
+    # Long descriptions add little to ranking; the first part is enough and keeps it small.
+    doc.add_text("description", (row["description"] or "")[:2_000])
+    for value in facets:
+        doc.add_text("facet", value)
+    doc.add_text("url", KINDS[kind](slug=row["slug"]).get_absolute_url())
+    doc.add_text("postcode", postcode)
+    # Microseconds, so records made in the same second still sort newest first.
+    doc.add_integer("created", int(row["created"].timestamp() * 1_000_000))
+    if lat is not None and lon is not None:
+        doc.add_float("lat", float(lat))
+        doc.add_float("lon", float(lon))
+        doc.add_text("point", f"{lat:.4f},{lon:.4f}")
+    if kind == "event":
+        doc.add_integer("starts", _epoch(row["starts_at"]))
+        doc.add_integer("ends", _epoch(row["ends_at"]))
+    if kind == "programme":
+        doc.add_integer("opens", _day(row["opens_on"], NO_DAY))
+        doc.add_integer("closes", _day(row["closes_on"], FAR_DAY))
+    return doc
+
+
+def published(kind):
+    return KINDS[kind].objects.published()
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    parsed = datetime.datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+
+
+def database_position():
+    """(generation, newest `updated`, newest tombstone id) in one query: the freshness check."""
+    q = connection.ops.quote_name
+    newest = " UNION ALL ".join(
+        f"SELECT MAX({q('updated')}) AS m FROM {q(model._meta.db_table)}"
+        for model in KINDS.values()
+    )
+    sql = (
+        f"SELECT (SELECT MAX(m) FROM ({newest}) AS u),"
+        f" (SELECT MAX({q('id')}) FROM {q(Tombstone._meta.db_table)}),"
+        f" (SELECT {q('generation')} FROM {q(IndexState._meta.db_table)} WHERE {q('id')} = 1)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        updated, tombstone, generation = cursor.fetchone()
+    generation = str(uuid.UUID(str(generation))) if generation else None
+    return generation, _as_datetime(updated), tombstone or 0
+
+
+class SearchIndex:
+    """This process's handle on the index of the current database generation."""
+
+    def __init__(self, root=None):
+        self.root = Path(root or settings.SEARCH_INDEX_DIR)
+        self.mutex = threading.Lock()
+        self.generation = None
+        self.index = None
+        self.seen = None  # (watermark, tombstone id) this process knows the index holds
+
+    def path(self, generation):
+        return self.root / f"{generation}-v{SCHEMA_VERSION}"
+
+    @contextmanager
+    def writing(self, generation):
+        """The single-writer lock, shared by every process on this machine."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / f"{generation}.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open(self, path):
+        index = tantivy.Index(schema(), path=str(path), reuse=True)
+        index.register_tokenizer(ANALYZER, text_analyzer())
+        return index
+
+    def _read_state(self, path):
+        try:
+            data = json.loads((path / "frontdoor-state.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return _as_datetime(data["watermark"]), data["tombstone"]
+
+    def _write_state(self, path, watermark, tombstone):
+        tmp = path / "frontdoor-state.json.tmp"
+        tmp.write_text(
+            json.dumps(
+                {"watermark": watermark.isoformat() if watermark else None, "tombstone": tombstone}
+            )
+        )
+        os.replace(tmp, path / "frontdoor-state.json")
+
+    def ready(self):
+        """Make the index current with the database, then return a fresh searcher."""
+        generation, updated, tombstone = database_position()
+        if generation is None:
+            with transaction.atomic():
+                generation = str(IndexState.current().generation)
+        with self.mutex:
+            if generation != self.generation:
+                self._switch(generation)
+            path = self.path(generation)
+            if self.seen is None or not _covers(self.seen, updated, tombstone):
+                with self.writing(generation):
+                    state = self._read_state(path)
+                    if state is None:
+                        self._build(path)
+                        state = self._read_state(path)
+                    if not _covers(state, updated, tombstone):
+                        state = self._catch_up(path, state, updated, tombstone)
+                self.seen = state
+            self.index.reload()
+            return self.index.searcher()
+
+    def _switch(self, generation):
+        path = self.path(generation)
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = self._open(path)
+        self.generation = generation
+        self.seen = None
+
+    def _build(self, path, progress=None):
+        """Write every published record into an empty index; caller holds the lock."""
+        started = time.monotonic()
+        watermark = timezone.now()
+        tombstone = Tombstone.objects.aggregate(m=Max("id"))["m"] or 0
+        writer = self.index.writer(heap_size=200_000_000, num_threads=min(2, os.cpu_count() or 1))
+        writer.delete_all_documents()
+        count = 0
+        for kind in KINDS:
+            for row in rows(kind, published(kind)):
+                writer.add_document(document(kind, row))
+                count += 1
+                if progress and count % 10_000 == 0:
+                    progress(10_000)
+        writer.commit()
+        writer.wait_merging_threads()
+        if progress:
+            progress(count % 10_000)
+        self._write_state(path, watermark, tombstone)
+        log.info("search index built: %s documents in %.1fs", count, time.monotonic() - started)
+        return count
+
+    def _catch_up(self, path, state, updated, tombstone):
+        """Re-index rows changed since the watermark and drop deleted ones; lock held."""
+        watermark, seen_tombstone = state
+        new_watermark = max(filter(None, [watermark, updated]))
+        writer = self.index.writer(heap_size=15_000_000, num_threads=1)
+        since = (watermark or timezone.now()) - OVERLAP
+        for kind, model in KINDS.items():
+            changed = model.objects.filter(updated__gte=since)
+            for pk in changed.values_list("pk", flat=True):
+                writer.delete_documents_by_term("key", f"{kind}:{pk}")
+            for row in rows(kind, published(kind).filter(updated__gte=since)):
+                writer.add_document(document(kind, row))
+        for key in Tombstone.objects.filter(id__gt=seen_tombstone, id__lte=tombstone).values_list(
+            "key", flat=True
+        ):
+            writer.delete_documents_by_term("key", key)
+        writer.commit()
+        writer.wait_merging_threads()
+        new_state = (new_watermark, max(seen_tombstone, tombstone))
+        self._write_state(path, *new_state)
+        return new_state
+
+    def rebuild(self, progress=None):
+        """A new generation built from the database; every process switches to it."""
+        new = uuid.uuid4()
+        path = self.path(new)
+        with self.mutex, self.writing(new):
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = self._open(path)
+            self.generation = str(new)
+            count = self._build(path, progress=progress)
+            self.seen = self._read_state(path)
+            with transaction.atomic():
+                state = IndexState.current()
+                old = state.generation
+                state.generation = new
+                state.rebuilt_at = timezone.now()
+                state.save()
+            # Old tombstones are applied everywhere by now; keep the newest so ids never
+            # restart (SQLite reuses ids of an emptied table).
+            newest = Tombstone.objects.aggregate(m=Max("id"))["m"] or 0
+            Tombstone.objects.filter(
+                deleted_at__lt=timezone.now() - datetime.timedelta(days=7)
+            ).exclude(id=newest).delete()
+        self._remove_old(keep={str(new), str(old)})
+        return count
+
+    def _remove_old(self, keep):
+        """Delete index folders of generations no database has used for a day."""
+        cutoff = time.time() - 86_400
+        for child in self.root.iterdir():
+            generation = child.name.split("-v")[0].removesuffix(".lock")
+            if generation not in keep and child.stat().st_mtime < cutoff:
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+
+
+def _covers(state, updated, tombstone):
+    watermark, seen_tombstone = state
+    if tombstone > seen_tombstone:
+        return False
+    return updated is None or (watermark is not None and updated <= watermark)
+
+
+_shared = {}
+
+
+def search_index():
+    """The process-wide index handle for the configured folder."""
+    root = str(settings.SEARCH_INDEX_DIR)
+    if root not in _shared:
+        _shared[root] = SearchIndex(root)
+    return _shared[root]
+
+
+def stages():
+    return {s.slug: s.name for s in Stage.objects.all()}

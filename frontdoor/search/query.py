@@ -1,0 +1,447 @@
+"""search(): one ranked, faceted, typo-tolerant search over every kind of listing.
+
+Ranking: a whole-name match first, then per word the best of name, sectors/tags, summary and
+description (in that order of weight); the last word also matches as a prefix, for
+type-ahead. When the exact words find (almost) nothing, the search runs again with each
+word allowed one or two typos, and says so.
+"""
+
+import datetime
+import math
+import re
+from dataclasses import dataclass, field
+
+import tantivy
+from django.utils import timezone
+
+from frontdoor.core import geo
+from frontdoor.directory.models import Programme, Sector
+from frontdoor.search import backend
+
+Occur = tantivy.Occur
+FEW = 3  # fewer results than this counts as a "low-result" search, and tries typos
+MAX_WORDS = 8
+FIELD_BOOSTS = (("name", 4.0), ("tags", 2.0), ("summary", 1.5), ("description", 1.0))
+SORTS = {"relevance": "Relevance", "name": "Name", "newest": "Newest", "distance": "Distance"}
+FACET_GROUPS = {
+    "type": "What",
+    "subkind": "Kind",
+    "sector": "Sector",
+    "stage": "Stage",
+    "area": "Area",
+}
+_analyzer = backend.text_analyzer()
+
+
+@dataclass
+class Params:
+    """What the visitor asked for, already validated (see forms.SearchForm)."""
+
+    q: str = ""
+    type: list = field(default_factory=list)
+    subkind: list = field(default_factory=list)
+    sector: list = field(default_factory=list)
+    stage: list = field(default_factory=list)
+    area: list = field(default_factory=list)
+    open: bool = False
+    upcoming: bool = False
+    near: str = ""
+    within: int | None = None
+    sort: str = ""
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Hit:
+    kind: str
+    pk: int
+    name: str
+    url: str
+    summary: str
+    snippet: str
+    subkind: str
+    postcode: str
+    latitude: float | None
+    longitude: float | None
+    starts: datetime.datetime | None
+    score: float
+    distance_km: float | None = None
+
+    @property
+    def kind_label(self):
+        return backend.KIND_LABELS[self.kind].removesuffix("s").replace("Peopl", "Person")
+
+    @property
+    def subkind_label(self):
+        return backend.SUBKIND_LABELS.get(self.subkind, "")
+
+
+@dataclass
+class Results:
+    """One page of hits, the total, counts for every facet value, and what was understood."""
+
+    hits: list
+    total: int
+    facets: dict
+    flags: dict
+    sort: str
+    near: geo.Location | None = None
+    near_error: str = ""
+    typo_tolerant: bool = False
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def words(text):
+    return _analyzer.analyze(text or "")[:MAX_WORDS]
+
+
+def text_query(schema, tokens, whole, fuzzy):
+    """Every word must match some field; a whole-name or phrase match lifts a hit to the top."""
+    must = []
+    for i, token in enumerate(tokens):
+        options = [
+            tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, token), boost)
+            for f, boost in FIELD_BOOSTS
+        ]
+        alphabetic = token.isalpha()
+        if i == len(tokens) - 1 and alphabetic and len(token) >= 2:
+            for f, boost in (("name", 3.0), ("tags", 1.0)):
+                options.append(
+                    tantivy.Query.boost_query(
+                        tantivy.Query.fuzzy_term_query(schema, f, token, distance=0, prefix=True),
+                        boost,
+                    )
+                )
+        if fuzzy and alphabetic and len(token) >= 4:
+            distance = 2 if len(token) >= 8 else 1
+            for f, boost in (("name", 2.0), ("tags", 1.0), ("summary", 0.5)):
+                options.append(
+                    tantivy.Query.boost_query(
+                        tantivy.Query.fuzzy_term_query(schema, f, token, distance=distance),
+                        boost,
+                    )
+                )
+        must.append((Occur.Must, tantivy.Query.disjunction_max_query(options, 0.1)))
+    boosts = [
+        (
+            Occur.Should,
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, "name_exact", whole, index_option="basic"), 20.0
+            ),
+        )
+    ]
+    if len(tokens) > 1:
+        boosts.append(
+            (
+                Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.phrase_query(schema, "name", tokens), 6.0),
+            )
+        )
+    return tantivy.Query.boolean_query(must + boosts)
+
+
+def _any_of(schema, name, values):
+    return tantivy.Query.term_set_query(schema, name, list(values))
+
+
+def _facet_values(group, values):
+    return [f"{group}:{v}" for v in values]
+
+
+def _range(schema, name, kind, lower=None, upper=None):
+    return tantivy.Query.range_query(schema, name, kind, lower_bound=lower, upper_bound=upper)
+
+
+class Search:
+    """One search request against a searcher; see search() below."""
+
+    def __init__(self, searcher, params, today, now):
+        self.searcher = searcher
+        self.schema = backend.schema()
+        self.p = params
+        self.today = today
+        self.now = now
+
+    def filters(self, leave_out=None):
+        """The filter clauses of the request; leave_out drops one facet group (for its counts)."""
+        s = self.schema
+        clauses = []
+        groups = {
+            "type": ("kind", self.p.type),
+            "subkind": ("subkind", self.p.subkind),
+            "sector": ("sector", self.p.sector),
+            "stage": ("stage", self.p.stage),
+            "area": ("area", self.p.area),
+        }
+        for group, (facet, values) in groups.items():
+            if values and group != leave_out:
+                clauses.append(_any_of(s, "facet", _facet_values(facet, values)))
+        if self.p.open and leave_out != "open":
+            clauses.append(self.open_query())
+        if self.p.upcoming and leave_out != "upcoming":
+            clauses.append(self.upcoming_query())
+        if self.near and self.p.within:
+            clauses.extend(self.box(self.p.within))
+        return clauses
+
+    def open_query(self):
+        """Programmes open today, and organisations that run one."""
+        s = self.schema
+        day = self.today.toordinal()
+        programmes = tantivy.Query.boolean_query(
+            [
+                (Occur.Must, tantivy.Query.term_query(s, "kind", "programme")),
+                (Occur.Must, _range(s, "opens", tantivy.FieldType.Integer, upper=day)),
+                (Occur.Must, _range(s, "closes", tantivy.FieldType.Integer, lower=day)),
+            ]
+        )
+        providers = self.open_providers()
+        options = [(Occur.Should, programmes)]
+        if providers:
+            keys = [f"organisation:{pk}" for pk in providers]
+            options.append((Occur.Should, _any_of(s, "key", keys)))
+        return tantivy.Query.boolean_query(options)
+
+    def open_providers(self):
+        if not hasattr(self, "_providers"):
+            self._providers = set(
+                Programme.objects.published()
+                .open_on(self.today)
+                .filter(provider__isnull=False)
+                .values_list("provider_id", flat=True)
+            )
+        return self._providers
+
+    def upcoming_query(self):
+        s = self.schema
+        return tantivy.Query.boolean_query(
+            [
+                (Occur.Must, tantivy.Query.term_query(s, "kind", "event")),
+                (
+                    Occur.Must,
+                    _range(s, "ends", tantivy.FieldType.Integer, lower=int(self.now.timestamp())),
+                ),
+            ]
+        )
+
+    def box(self, km):
+        """Latitude and longitude ranges enclosing a circle of `km` around the point."""
+        lat, lon = self.near.latitude, self.near.longitude
+        dlat = km / 111.0
+        dlon = km / (111.320 * max(0.01, math.cos(math.radians(lat))))
+        return [
+            _range(self.schema, "lat", tantivy.FieldType.Float, lat - dlat, lat + dlat),
+            _range(self.schema, "lon", tantivy.FieldType.Float, lon - dlon, lon + dlon),
+        ]
+
+    def combine(self, base, clauses):
+        if not clauses:
+            return base
+        return tantivy.Query.boolean_query(
+            [(Occur.Must, base)] + [(Occur.Must, c) for c in clauses]
+        )
+
+    def run(self):
+        p = self.p
+        self.near, near_error = None, ""
+        if p.near:
+            self.near = geo.postcode_lookup(p.near)
+            if self.near is None:
+                near_error = f"We could not find the postcode “{p.near}”."
+        tokens = words(p.q)
+        whole = backend.normalise_name(p.q)
+        sort = p.sort or ("relevance" if tokens else ("distance" if self.near else "newest"))
+        if sort == "distance" and not self.near:
+            sort = "relevance" if tokens else "newest"
+        typo = False
+        if tokens:
+            base = text_query(self.schema, tokens, whole, fuzzy=False)
+            query = self.combine(base, self.filters())
+            total = self.searcher.search(query, limit=1, count=True).count
+            if total < FEW:
+                fuzzy_base = text_query(self.schema, tokens, whole, fuzzy=True)
+                fuzzy_query = self.combine(fuzzy_base, self.filters())
+                fuzzy_total = self.searcher.search(fuzzy_query, limit=1, count=True).count
+                if fuzzy_total > total:
+                    base, query, total, typo = fuzzy_base, fuzzy_query, fuzzy_total, True
+        else:
+            base = tantivy.Query.all_query()
+            query = self.combine(base, self.filters())
+        self.base = base
+        hits, total = self.page_of_hits(query, sort)
+        return Results(
+            hits=hits,
+            total=total,
+            facets=self.facet_counts(query),
+            flags=self.flag_counts(),
+            sort=sort,
+            near=self.near,
+            near_error=near_error,
+            typo_tolerant=typo,
+            page=p.page,
+            per_page=p.per_page,
+        )
+
+    def page_of_hits(self, query, sort):
+        p = self.p
+        offset = (p.page - 1) * p.per_page
+        if sort == "distance":
+            return self.nearest(query, offset, p.per_page)
+        options = {}
+        if sort == "name":
+            options = {"order_by_field": "name_key", "order": tantivy.Order.Asc}
+        elif sort == "newest":
+            options = {"order_by_field": "created", "order": tantivy.Order.Desc}
+        result = self.searcher.search(query, limit=p.per_page, offset=offset, count=True, **options)
+        hits = [self.hit(score, address, query) for score, address in result.hits]
+        if sort == "name":
+            # The sort key holds the first 12 letters; finish the order within the page.
+            hits.sort(key=lambda h: (backend.normalise_name(h.name), h.pk))
+        return hits, result.count
+
+    def nearest(self, query, offset, limit):
+        """Hits in order of distance: count matches per point, nearest points first."""
+        need = offset + limit
+        # Only located records have a distance: the total counts those.
+        located = self.combine(query, [tantivy.Query.exists_query("lat")])
+        total = self.searcher.search(located, limit=1, count=True).count
+        radius = self.p.within or 5
+        while True:
+            points = self.point_counts(self.combine(located, self.box(radius)))
+            inside = [(d, pt, n) for d, pt, n in points if d <= radius]
+            if sum(n for _, _, n in inside) >= need or radius >= (self.p.within or 1_500):
+                break
+            radius *= 3
+        inside.sort()
+        chosen, running = [], 0
+        for d, pt, n in inside:
+            chosen.append((d, pt, n))
+            running += n
+            if running >= need:
+                break
+        hits = []
+        if chosen:
+            *whole, (last_d, last_pt, _) = chosen
+            if whole:
+                q = self.combine(query, [_any_of(self.schema, "point", [pt for _, pt, _ in whole])])
+                found = self.searcher.search(q, limit=sum(n for _, _, n in whole), count=False)
+                hits.extend(self.hit(score, address, query) for score, address in found.hits)
+            room = need - len(hits)
+            q = self.combine(query, [tantivy.Query.term_query(self.schema, "point", last_pt)])
+            found = self.searcher.search(q, limit=room, count=False)
+            hits.extend(self.hit(score, address, query) for score, address in found.hits)
+        for h in hits:
+            h.distance_km = geo.distance_km(
+                self.near.latitude, self.near.longitude, h.latitude, h.longitude
+            )
+        hits.sort(key=lambda h: (h.distance_km, -h.score, h.pk))
+        return hits[offset:need], total
+
+    def point_counts(self, query):
+        result = self.searcher.aggregate(
+            query, {"p": {"terms": {"field": "point", "size": 20_000}}}
+        )
+        counts = []
+        for bucket in result["p"]["buckets"]:
+            lat, lon = (float(x) for x in bucket["key"].split(","))
+            d = geo.distance_km(self.near.latitude, self.near.longitude, lat, lon)
+            counts.append((d, bucket["key"], bucket["doc_count"]))
+        return counts
+
+    def hit(self, score, address, query):
+        doc = self.searcher.doc(address)
+        first = doc.get_first
+        starts = first("starts")
+        return Hit(
+            kind=first("kind"),
+            pk=first("pk"),
+            name=first("name"),
+            url=first("url"),
+            summary=first("summary") or "",
+            snippet=self.snippet(doc),
+            subkind=first("subkind") or "",
+            postcode=first("postcode") or "",
+            latitude=first("lat"),
+            longitude=first("lon"),
+            starts=datetime.datetime.fromtimestamp(starts, datetime.UTC) if starts else None,
+            score=score if isinstance(score, float) else 0.0,
+        )
+
+    def snippet(self, doc):
+        """The summary, or else the description, with the matched words marked."""
+        if not hasattr(self, "_snippets"):
+            self._snippets = {}
+            for name in ("summary", "description"):
+                gen = tantivy.SnippetGenerator.create(self.searcher, self.base, self.schema, name)
+                gen.set_max_num_chars(200)
+                self._snippets[name] = gen
+        for name in ("summary", "description"):
+            snip = self._snippets[name].snippet_from_doc(doc)
+            if snip.highlighted():
+                return snip.to_html()
+        return ""
+
+    def facet_counts(self, query):
+        """Counts per facet value; a group with a choice made is counted without that choice,
+        so its other values show what picking them too would add."""
+        counts = {group: {} for group in FACET_GROUPS}
+        names = {"kind": "type"}
+        queries = [(None, query)]
+        for group in FACET_GROUPS:
+            if getattr(self.p, group):
+                queries.append((group, self.combine(self.base, self.filters(leave_out=group))))
+        for only, q in queries:
+            result = self.searcher.aggregate(q, {"f": {"terms": {"field": "facet", "size": 5_000}}})
+            for bucket in result["f"]["buckets"]:
+                facet, _, value = bucket["key"].partition(":")
+                group = names.get(facet, facet)
+                if (only is None and not getattr(self.p, group)) or group == only:
+                    counts[group][value] = bucket["doc_count"]
+        return counts
+
+    def flag_counts(self):
+        counts = {}
+        for flag, make in (("open", self.open_query), ("upcoming", self.upcoming_query)):
+            q = self.combine(self.base, self.filters(leave_out=flag) + [make()])
+            counts[flag] = self.searcher.search(q, limit=1, count=True).count
+        return counts
+
+
+def search(params, *, today=None, now=None):
+    """Search every kind with `params` (a Params); the index is caught up with the database
+    first, so what was just saved is found."""
+    searcher = backend.search_index().ready()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    return Search(searcher, params, today, now).run()
+
+
+def facet_labels():
+    """Display names for facet values: kinds, sectors, stages and areas."""
+    return {
+        "type": backend.KIND_LABELS,
+        "subkind": backend.SUBKIND_LABELS,
+        "sector": dict(Sector.objects.values_list("slug", "name")),
+        "stage": backend.stages(),
+        "area": geo.LOCAL_AUTHORITY_NAMES,
+    }
+
+
+EMAIL = re.compile(r"\S+@\S+")
+PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
+
+
+def gap_text(query):
+    """A query as kept for the gap report: lower case, single spaces, no emails, phone
+    numbers or full postcodes (they can identify a person), at most 100 characters."""
+    text = EMAIL.sub(" ", query)
+    text = PHONE.sub(" ", text)
+    text = POSTCODE.sub(" ", text)
+    return " ".join(text.lower().split())[:100]

@@ -1,0 +1,163 @@
+"""Relevance, typos, facets, distance and freshness of search()."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from frontdoor.core.models import PublicationState
+from frontdoor.directory.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    PlaceFactory,
+    ProgrammeFactory,
+)
+from frontdoor.directory.models import Organisation, Stage
+from frontdoor.events.factories import EventFactory
+from frontdoor.search.actions import index_rebuild
+from frontdoor.search.query import Params, gap_text, search
+
+pytestmark = pytest.mark.django_db
+
+
+def names(results):
+    return [h.name for h in results.hits]
+
+
+@pytest.fixture
+def ecosystem():
+    OrganisationFactory(name="Protospace", kind="community", sectors=["ai", "smart-city"])
+    OrganisationFactory(
+        name="Protospace Robotics Club",
+        kind="community",
+        summary="A club that meets at Protospace",
+        sectors=["robotics"],
+    )
+    OrganisationFactory(
+        name="Kestrel Data",
+        kind="startup",
+        summary="Machine learning for Protospace members and others",
+        sectors=["ai"],
+        stage=Stage.objects.get(slug="seed"),
+        postcode="MK9 3HS",
+    )
+    OrganisationFactory(name="Fintech Foundry", kind="sme", sectors=["fintech"], postcode="B2 4QA")
+    OrganisationFactory(name="Draft Robotics", state=PublicationState.DRAFT)
+    PlaceFactory(name="Bletchley Park", kind="venue", postcode="MK3 6EB", sectors=["creative"])
+    PlaceFactory(name="Manchester Lab", kind="lab", postcode="M1 1AD", sectors=["ai"])
+    EventFactory(name="Robotics meetup", sectors=["robotics"])
+    PersonFactory(name="Ada Mentor", sectors=["ai"])
+
+
+def test_exact_name_comes_first(ecosystem):
+    results = search(Params(q="Protospace"))
+    assert names(results)[0] == "Protospace"
+    # Name above summary: the club named after it ranks above the firm that mentions it.
+    assert names(results).index("Protospace Robotics Club") < names(results).index("Kestrel Data")
+
+
+def test_misspelt_name_is_still_found(ecosystem):
+    results = search(Params(q="Protosapce"))
+    assert results.typo_tolerant
+    assert "Protospace" in names(results)
+    assert "Kestrel Data" in names(search(Params(q="kestral")))
+
+
+def test_prefix_matches_for_type_ahead(ecosystem):
+    assert "Kestrel Data" in names(search(Params(q="kest")))
+    assert names(search(Params(q="protospace rob")))[0] == "Protospace Robotics Club"
+
+
+def test_sector_tags_match_and_filter_narrows(ecosystem):
+    everything = search(Params(q="protospace"))
+    ai = search(Params(q="protospace", sector=["ai"]))
+    assert set(names(ai)) == {"Protospace", "Kestrel Data"}
+    assert ai.total < everything.total
+    assert everything.facets["sector"]["ai"] == 2
+    # A chosen group still counts its other values, so adding one shows what it adds.
+    assert ai.facets["sector"]["robotics"] == 1
+    assert "Fintech Foundry" in names(search(Params(q="fintech")))
+
+
+def test_kind_and_drafts(ecosystem):
+    results = search(Params(q="robotics"))
+    assert "Draft Robotics" not in names(results)
+    assert results.facets["type"] == {"organisation": 1, "event": 1}
+    assert names(search(Params(q="robotics", type=["event"]))) == ["Robotics meetup"]
+
+
+def test_distance_orders_by_distance(ecosystem):
+    results = search(Params(near="MK9 3HS", sort="distance"))
+    assert names(results) == ["Kestrel Data", "Bletchley Park", "Fintech Foundry", "Manchester Lab"]
+    distances = [h.distance_km for h in results.hits]
+    assert distances == sorted(distances) and distances[0] < 0.1
+    assert 85 < distances[2] < 95
+    near = search(Params(near="MK9 3HS", within=10))
+    assert names(near) == ["Kestrel Data", "Bletchley Park"]
+    assert search(Params(near="nowhere")).near_error
+
+
+def test_sorts_by_name_and_newest(ecosystem):
+    by_name = names(search(Params(sort="name", type=["organisation"])))
+    assert by_name == sorted(by_name, key=str.lower)
+    newest = search(Params(sort="newest")).hits[0].name
+    assert newest == "Ada Mentor"
+
+
+def test_upcoming_and_open_facets(ecosystem):
+    provider = Organisation.objects.get(name="Kestrel Data")
+    today = timezone.localdate()
+    ProgrammeFactory(name="Seed grant", provider=provider, opens_on=today, closes_on=today)
+    ProgrammeFactory(
+        name="Closed grant",
+        opens_on=today - datetime.timedelta(days=9),
+        closes_on=today - datetime.timedelta(days=1),
+    )
+    results = search(Params(open=True))
+    assert set(names(results)) == {"Seed grant", "Kestrel Data"}
+    assert search(Params()).flags["open"] == 2
+    assert names(search(Params(upcoming=True))) == ["Robotics meetup"]
+
+
+def test_an_edit_is_findable_right_after_saving(ecosystem):
+    assert search(Params(q="Quokka")).total == 0
+    org = Organisation.objects.get(name="Fintech Foundry")
+    org.name = "Quokka Payments"
+    org.save()
+    assert names(search(Params(q="Quokka"))) == ["Quokka Payments"]
+    assert "Fintech Foundry" not in names(search(Params(q="foundry")))
+
+
+def test_unpublished_and_deleted_records_leave_search(ecosystem):
+    org = Organisation.objects.get(name="Kestrel Data")
+    assert search(Params(q="kestrel")).total == 1
+    org.state = PublicationState.ARCHIVED
+    org.save()
+    assert search(Params(q="kestrel")).total == 0
+    Organisation.objects.get(name="Protospace").delete()
+    assert "Protospace" not in names(search(Params(q="protospace")))
+
+
+def test_rebuild_makes_the_same_index(ecosystem):
+    before = names(search(Params(q="protospace")))
+    assert index_rebuild() == 8
+    assert names(search(Params(q="protospace"))) == before
+
+
+def test_snippets_highlight_and_escape(ecosystem):
+    OrganisationFactory(name="Xylo", summary="We <script>alert(1)</script> build xylophones")
+    snippet = search(Params(q="xylophones")).hits[0].snippet
+    assert "<b>xylophones</b>" in snippet and "<script>" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("  Robotics   MK ", "robotics mk"),
+        ("mentor jo.bloggs@example.com", "mentor"),
+        ("call 07700 900123 about grants", "call about grants"),
+        ("workspace near MK9 3HS", "workspace near"),
+    ],
+)
+def test_gap_text_drops_personal_data(query, kept):
+    assert gap_text(query) == kept

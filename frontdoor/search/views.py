@@ -1,0 +1,130 @@
+"""The search page: one view, a full page or (for htmx) just the results."""
+
+from django.conf import settings
+from django.views.generic import TemplateView
+
+from frontdoor.core import geo
+from frontdoor.search import query
+from frontdoor.search.actions import gap_record
+from frontdoor.search.forms import WITHIN, SearchForm
+from frontdoor.search.map import results_map
+
+
+class SearchView(TemplateView):
+    """Search everything, with facets, distance from a postcode, and a map of the page."""
+
+    template_name = "search/search.html"
+    partial_template_name = "search/partials/results.html"
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        labels = query.facet_labels()
+        form = SearchForm(self.request.GET, labels=labels)
+        params = form.params()
+        results = query.search(params)
+        if results.total and params.page > results.pages:
+            params.page = results.pages
+            results = query.search(params)
+        if params.q and params.page == 1 and not self.request.headers.get("HX-Request"):
+            gap_record(params.q, results=results.total)
+        first = (results.page - 1) * results.per_page + 1
+        return super().get_context_data(
+            form=form,
+            params=params,
+            query=params.q,
+            results=results,
+            facets=self.facets(results, params, labels),
+            chips=self.chips(params, labels),
+            sorts=query.SORTS,
+            within_choices=WITHIN,
+            first_number=first,
+            map=results_map(
+                results.hits, results.near, start=first, tile_url=settings.SEARCH_TILE_URL
+            ),
+            tile_attribution=settings.SEARCH_TILE_ATTRIBUTION,
+            page_links=self.page_links(results),
+            attribution=geo.ATTRIBUTION if params.near else "",
+            **kwargs,
+        )
+
+    def url_with(self, **changes):
+        """This search's URL with some parameters changed (None removes one); page resets."""
+        data = self.request.GET.copy()
+        data.pop("page", None)
+        for name, value in changes.items():
+            if value is None:
+                data.pop(name, None)
+            elif isinstance(value, list):
+                data.setlist(name, value)
+            else:
+                data[name] = value
+        encoded = data.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    def facets(self, results, params, labels):
+        """Each group's values with counts, and the link that adds or removes each one."""
+        groups = []
+        for group, title in query.FACET_GROUPS.items():
+            chosen = getattr(params, group)
+            counts = results.facets.get(group, {})
+            values = []
+            for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
+                selected = value in chosen
+                new = [v for v in chosen if v != value] if selected else [*chosen, value]
+                values.append(
+                    {
+                        "value": value,
+                        "label": labels[group].get(value, value),
+                        "count": count,
+                        "selected": selected,
+                        "url": self.url_with(**{group: new}),
+                    }
+                )
+            for value in chosen:
+                if value not in counts:
+                    values.append(
+                        {
+                            "value": value,
+                            "label": labels[group].get(value, value),
+                            "count": 0,
+                            "selected": True,
+                            "url": self.url_with(**{group: [v for v in chosen if v != value]}),
+                        }
+                    )
+            if values:
+                groups.append({"name": group, "title": title, "values": values})
+        return groups
+
+    def chips(self, params, labels):
+        """The filters in force, each with a link that removes it."""
+        chips = []
+        for group, title in query.FACET_GROUPS.items():
+            chosen = getattr(params, group)
+            for value in chosen:
+                chips.append(
+                    (
+                        f"{title}: {labels[group].get(value, value)}",
+                        self.url_with(**{group: [v for v in chosen if v != value]}),
+                    )
+                )
+        if params.open:
+            chips.append(("Open for applications", self.url_with(open=None)))
+        if params.upcoming:
+            chips.append(("Upcoming events", self.url_with(upcoming=None)))
+        if params.near:
+            chips.append((f"Near {params.near.upper()}", self.url_with(near=None, within=None)))
+        if params.within and params.near:
+            chips.append((f"Within {params.within} km", self.url_with(within=None)))
+        return chips
+
+    def page_links(self, results):
+        links = {}
+        if results.page > 1:
+            links["previous"] = self.url_with(page=str(results.page - 1))
+        if results.page < results.pages:
+            links["next"] = self.url_with(page=str(results.page + 1))
+        return links
