@@ -1,16 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from frontdoor.core.admin import ListingAdmin
-from frontdoor.events.models import Event
+from frontdoor.events import actions
+from frontdoor.events.models import Event, Feed, FeedSync, Festival, PitchApplication
 
 
 @admin.register(Event)
 class EventAdmin(ListingAdmin):
     list_display = ["name", "kind", "starts_at", "status", *ListingAdmin.list_display[1:]]
-    list_filter = ["kind", "status", *ListingAdmin.list_filter]
-    autocomplete_fields = ["venue"]
+    list_filter = ["kind", "status", "feed", "festival", *ListingAdmin.list_filter]
+    autocomplete_fields = ["venue", "festival"]
     filter_horizontal = ["sectors", "organisers"]
     date_hierarchy = "starts_at"
+    readonly_fields = [*ListingAdmin.readonly_fields, "uid", "sequence", "feed"]
     fieldsets = [
         (
             None,
@@ -20,6 +24,7 @@ class EventAdmin(ListingAdmin):
                     "slug",
                     "kind",
                     "status",
+                    "status_note",
                     "summary",
                     "description",
                     "sectors",
@@ -28,7 +33,138 @@ class EventAdmin(ListingAdmin):
             },
         ),
         ("When", {"fields": ["starts_at", "ends_at", "time_zone", "all_day"]}),
-        ("Where", {"fields": ["venue", "online_url"]}),
+        ("Where", {"fields": ["venue", "location_text", "online_url"]}),
+        ("Festival", {"fields": ["festival", "track"]}),
         ("Tickets", {"fields": ["is_free", "price", "ticket_url", "website"]}),
+        ("Calendar feeds", {"fields": ["uid", "sequence", "feed"]}),
         ListingAdmin.provenance,
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            actions.event_edited(obj, changed_fields=form.changed_data)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FeedSync)
+class FeedSyncAdmin(admin.ModelAdmin):
+    list_display = ["feed", "started_at", "outcome", "added", "updated", "cancelled", "merged"]
+    list_filter = ["outcome", "feed"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "last_outcome", "last_synced_at", "last_added"]
+    list_display += ["last_updated", "last_cancelled", "requires_approval", "active"]
+    list_filter = ["last_outcome", "active", "requires_approval"]
+    search_fields = ["name", "url"]
+    autocomplete_fields = ["organisation", "festival"]
+    readonly_fields = ["last_synced_at", "last_success_at", "last_outcome", "last_added"]
+    readonly_fields += ["last_updated", "last_cancelled", "last_error", "recent_syncs", "created"]
+    actions = ["sync_now"]
+    fieldsets = [
+        (None, {"fields": ["name", "organisation", "url", "upload", "active"]}),
+        (
+            "Import",
+            {
+                "fields": [
+                    "requires_approval",
+                    "default_kind",
+                    "festival",
+                    "track",
+                    "time_zone",
+                    "sync_every_hours",
+                ]
+            },
+        ),
+        (
+            "Last sync",
+            {
+                "fields": [
+                    "last_synced_at",
+                    "last_success_at",
+                    "last_outcome",
+                    "last_added",
+                    "last_updated",
+                    "last_cancelled",
+                    "last_error",
+                    "recent_syncs",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Recent syncs")
+    def recent_syncs(self, feed):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{sync.started_at:%Y-%m-%d %H:%M}",
+                    sync.get_outcome_display(),
+                    sync.added,
+                    sync.updated,
+                    sync.cancelled,
+                    sync.messages.splitlines()[0] if sync.messages else "",
+                )
+                for sync in feed.syncs.all()[:10]
+            ),
+        )
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "When",
+            "Outcome",
+            "Added",
+            "Updated",
+            "Cancelled",
+            "First message",
+        )
+        link = reverse("admin:events_feedsync_changelist") + f"?feed__id__exact={feed.pk}"
+        return format_html('<table>{}{}</table><a href="{}">All runs</a>', head, rows, link)
+
+    @admin.action(description="Sync the selected feeds now")
+    def sync_now(self, request, queryset):
+        for feed in queryset:
+            sync = actions.feed_sync(feed)
+            level = messages.ERROR if sync.outcome == Feed.Outcome.FAILED else messages.INFO
+            summary = (
+                f"{feed.name}: {sync.get_outcome_display()}; {sync.added} added, "
+                f"{sync.updated} updated, {sync.cancelled} cancelled, {sync.merged} merged."
+            )
+            if sync.messages:
+                summary += " " + sync.messages.splitlines()[0]
+            self.message_user(request, summary, level)
+
+
+@admin.register(Festival)
+class FestivalAdmin(ListingAdmin):
+    list_display = ["name", "starts_on", "ends_on", *ListingAdmin.list_display[1:]]
+    filter_horizontal = ["sectors", "organisers"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(PitchApplication)
+class PitchApplicationAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "event", "stage", "asking", "status", "created"]
+    list_filter = ["status"]
+    search_fields = ["company_name", "founder_name", "email"]
+    autocomplete_fields = ["event"]
+    actions = ["accept", "decline"]
+
+    @admin.action(description="Accept: list them as pitching")
+    def accept(self, request, queryset):
+        changed = queryset.update(status=PitchApplication.Status.ACCEPTED)
+        self.message_user(request, f"Accepted {changed} application(s).")
+
+    @admin.action(description="Decline")
+    def decline(self, request, queryset):
+        changed = queryset.update(status=PitchApplication.Status.DECLINED)
+        self.message_user(request, f"Declined {changed} application(s).")

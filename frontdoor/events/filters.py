@@ -1,8 +1,22 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from frontdoor.core.filters import ListingFilterSet, kind_filter
 from frontdoor.events.models import Event
+
+# Local authority districts (ONS codes) a hub in the reference regions lists events in.
+# Fixed here rather than read from the venues, so the list page costs no extra query.
+AREAS = [
+    ("E06000042", "Milton Keynes"),
+    ("E08000025", "Birmingham"),
+    ("E08000026", "Coventry"),
+    ("E08000003", "Manchester"),
+    ("E08000035", "Leeds"),
+    ("E08000039", "Sheffield"),
+    ("E08000012", "Liverpool"),
+    ("E08000021", "Newcastle upon Tyne"),
+]
 
 
 class EventFilterSet(ListingFilterSet):
@@ -17,10 +31,27 @@ class EventFilterSet(ListingFilterSet):
     free = django_filters.BooleanFilter(
         field_name="is_free", widget=forms.CheckboxInput, label="Free only", method="filter_free"
     )
+    attendance = django_filters.ChoiceFilter(
+        choices=[("in_person", "In person"), ("online", "Online")],
+        method="filter_attendance",
+        widget=forms.RadioSelect,
+        empty_label="Either",
+        label="Online or in person",
+    )
+    area = django_filters.MultipleChoiceFilter(
+        choices=AREAS,
+        field_name="venue__local_authority_code",
+        widget=forms.CheckboxSelectMultiple,
+        label="Area",
+    )
+    # Not on the form (there may be thousands): set by links from an organisation's or a
+    # festival's page, and in their subscribe links.
+    organiser = django_filters.CharFilter(method="filter_organiser", widget=forms.HiddenInput)
+    festival = django_filters.CharFilter(field_name="festival__slug", widget=forms.HiddenInput)
 
     class Meta:
         model = Event
-        fields = ["q", "when", "kind", "sector", "free"]
+        fields = ["q", "when", "kind", "sector", "free", "attendance", "area"]
 
     @property
     def qs(self):
@@ -35,3 +66,13 @@ class EventFilterSet(ListingFilterSet):
 
     def filter_free(self, queryset, name, value):
         return queryset.filter(is_free=True) if value else queryset
+
+    def filter_attendance(self, queryset, name, value):
+        if value == "online":
+            return queryset.exclude(online_url="")
+        if value == "in_person":
+            return queryset.filter(Q(venue__isnull=False) | ~Q(location_text=""))
+        return queryset
+
+    def filter_organiser(self, queryset, name, value):
+        return queryset.filter(organisers__slug=value) if value else queryset

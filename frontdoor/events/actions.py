@@ -1,0 +1,259 @@
+"""Writes with side effects for events: syncing feeds, pitch applications."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontdoor.core.demo import unique_slug
+from frontdoor.core.models import PublicationState
+from frontdoor.directory.models import Place
+from frontdoor.events import importers
+from frontdoor.events.models import Event, Feed, FeedEntry, FeedSync, PitchApplication
+
+# Fields a sync copies from the feed into the event it owns.
+SYNCED_FIELDS = [
+    "name",
+    "description",
+    "summary",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "time_zone",
+    "location_text",
+    "online_url",
+    "website",
+    "venue",
+    "status",
+    "status_note",
+]
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    warnings: list = field(default_factory=list)
+
+
+def feed_read(feed, *, timeout=importers.FETCH_TIMEOUT, max_bytes=importers.MAX_BYTES):
+    """The feed's bytes, from its URL or its uploaded file."""
+    if feed.url:
+        return importers.fetch(feed.url, timeout=timeout, max_bytes=max_bytes)
+    try:
+        with feed.upload.open("rb") as upload:
+            data = upload.read(max_bytes + 1)
+    except OSError as error:
+        raise importers.FeedError(f"Could not open the uploaded file: {error}.") from None
+    if len(data) > max_bytes:
+        raise importers.FeedError(f"The file is larger than {max_bytes:,} bytes, the most we read.")
+    return data
+
+
+def feed_sync(feed, *, now=None, timeout=importers.FETCH_TIMEOUT, max_bytes=importers.MAX_BYTES):
+    """Bring a feed's events in step with its calendar; a broken feed changes no event."""
+    started = timezone.now()
+    now = now or started
+    try:
+        data = feed_read(feed, timeout=timeout, max_bytes=max_bytes)
+        parsed = importers.parse(data, default_time_zone=feed.time_zone, now=now)
+    except importers.FeedError as error:
+        return _record(feed, started, now, Counts(), error=str(error))
+    try:
+        counts = _apply(feed, parsed, now)
+    except Exception as error:
+        # Rolled back: the feed keeps its last good events. Record it, then let it surface.
+        _record(feed, started, now, Counts(), error=f"Could not save the events: {error}")
+        raise
+    return _record(feed, started, now, counts)
+
+
+@transaction.atomic
+def _record(feed, started, now, counts, *, error=""):
+    if error:
+        outcome = Feed.Outcome.FAILED
+    elif counts.warnings:
+        outcome = Feed.Outcome.WARNINGS
+    else:
+        outcome = Feed.Outcome.OK
+    sync = FeedSync.objects.create(
+        feed=feed,
+        started_at=started,
+        finished_at=timezone.now(),
+        outcome=outcome,
+        added=counts.added,
+        updated=counts.updated,
+        cancelled=counts.cancelled,
+        unchanged=counts.unchanged,
+        merged=counts.merged,
+        messages="\n".join([error, *counts.warnings] if error else counts.warnings),
+    )
+    feed.last_synced_at = now
+    feed.last_outcome = outcome
+    feed.last_error = sync.messages
+    if not error:
+        feed.last_success_at = now
+        feed.last_added, feed.last_updated = counts.added, counts.updated
+        feed.last_cancelled = counts.cancelled
+    feed.save()
+    return sync
+
+
+@transaction.atomic
+def _apply(feed, parsed, now):
+    counts = Counts(warnings=list(parsed.warnings))
+    entries = {entry.key: entry for entry in feed.entries.select_related("event")}
+    places = {
+        place.name.casefold(): place for place in Place.objects.published().only("pk", "name")
+    }
+    seen = set()
+    for item in parsed.events:
+        if item.key in seen:
+            counts.warnings.append(f"Line {item.line}: {item.key} is listed twice; kept the first.")
+            continue
+        seen.add(item.key)
+        venue = places.get(item.location.split(",")[0].strip().casefold())
+        entry = entries.get(item.key)
+        if entry is None:
+            _add(feed, item, venue, now, counts)
+            continue
+        event = entry.event
+        if item.sequence < entry.sequence:
+            counts.warnings.append(
+                f"Line {item.line}: {item.key} has SEQUENCE {item.sequence}, older than the "
+                f"{entry.sequence} already seen; kept the newer version."
+            )
+            entry.present = True
+            entry.last_seen = now
+            entry.save(update_fields=["present", "last_seen"])
+            counts.unchanged += 1
+            continue
+        if entry.fingerprint == item.fingerprint and entry.present:
+            entry.last_seen = now
+            entry.sequence = item.sequence
+            entry.save(update_fields=["last_seen", "sequence"])
+            counts.unchanged += 1
+            continue
+        was_cancelled = event.is_cancelled
+        if event.feed_id == feed.pk:
+            _copy(item, event, venue)
+            event.sequence += 1
+            event.save()
+        elif event.is_cancelled and not item.cancelled:
+            # Withdrawn by its own feed but still listed here: it is still on.
+            event.status, event.status_note = Event.Status.SCHEDULED, ""
+            event.sequence += 1
+            event.save()
+        entry.fingerprint, entry.sequence = item.fingerprint, item.sequence
+        entry.present, entry.last_seen = True, now
+        entry.save()
+        if event.is_cancelled and not was_cancelled:
+            counts.cancelled += 1
+        else:
+            counts.updated += 1
+
+    window_start = parsed.window[0] if parsed.window else None
+    for key, entry in entries.items():
+        if key in seen or not entry.present:
+            continue
+        event = entry.event
+        if window_start and event.ends_at < window_start:
+            continue  # outside the window we read: the feed may simply have trimmed its past
+        entry.present = False
+        entry.save(update_fields=["present"])
+        still_listed = event.feed_entries.filter(present=True).exists()
+        if not still_listed and not event.is_cancelled:
+            event.status = Event.Status.CANCELLED
+            event.status_note = f"Removed from {feed.name}’s calendar on {now:%d %B %Y}."
+            event.sequence += 1
+            event.save()
+            counts.cancelled += 1
+    return counts
+
+
+def _copy(item, event, venue):
+    event.name = item.name
+    event.description = item.description
+    event.summary = item.summary
+    event.starts_at, event.ends_at = item.starts_at, item.ends_at
+    event.all_day, event.time_zone = item.all_day, item.time_zone
+    event.location_text = "" if venue else item.location
+    event.venue = venue
+    event.online_url = item.online_url
+    event.website = item.website
+    event.dedupe_key = item.dedupe_key
+    if item.cancelled:
+        event.status, event.status_note = Event.Status.CANCELLED, "Cancelled by the organiser."
+    else:
+        event.status, event.status_note = Event.Status.SCHEDULED, ""
+
+
+def _add(feed, item, venue, now, counts):
+    existing = (
+        Event.objects.filter(uid=item.key).first()
+        or Event.objects.filter(dedupe_key=item.dedupe_key).first()
+    )
+    if existing is not None:
+        # Another organiser's feed lists the same event: one event, both organisers.
+        event = existing
+        counts.merged += 1
+    else:
+        event = Event(
+            uid=item.key,
+            kind=feed.default_kind,
+            feed=feed,
+            festival=feed.festival,
+            track=feed.track,
+            sequence=item.sequence,
+            source=feed.source,
+            source_id=item.key[:200],
+            state=PublicationState.DRAFT if feed.requires_approval else PublicationState.PUBLISHED,
+        )
+        _copy(item, event, venue)
+        event.slug = unique_slug(Event, f"{item.name} {item.starts_at:%Y-%m-%d}", None)
+        event.save()
+        counts.cancelled += item.cancelled
+        counts.added += not item.cancelled
+    if feed.organisation_id:
+        event.organisers.add(feed.organisation_id)
+    FeedEntry.objects.create(
+        feed=feed,
+        key=item.key,
+        event=event,
+        sequence=item.sequence,
+        fingerprint=item.fingerprint,
+        first_seen=now,
+        last_seen=now,
+    )
+
+
+def feeds_sync_due(*, now=None, feeds=None, progress=None):
+    """Sync every due feed (or the given ones), each in its own transaction."""
+    now = now or timezone.now()
+    feeds = Feed.objects.due(now) if feeds is None else feeds
+    results = []
+    for feed in feeds:
+        results.append(feed_sync(feed, now=now))
+        if progress:
+            progress(feed, results[-1])
+    return results
+
+
+@transaction.atomic
+def pitch_apply(event, *, data):
+    """Record a founder's application to pitch; organisers accept or decline it."""
+    if event.kind != Event.Kind.PITCH:
+        raise ValueError("Only pitch sessions take applications.")
+    return PitchApplication.objects.create(event=event, **data)
+
+
+def event_edited(event, *, changed_fields):
+    """Bump SEQUENCE when a change subscribers would see is saved (RFC 5545 3.8.7.4)."""
+    visible = {"name", "starts_at", "ends_at", "all_day", "status", "venue", "online_url"}
+    visible |= {"description", "summary", "location_text", "time_zone"}
+    if visible & set(changed_fields):
+        event.sequence += 1
+    return event

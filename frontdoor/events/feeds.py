@@ -1,0 +1,120 @@
+"""Events out: iCalendar (RFC 5545) for subscriptions and Atom for "what's new"."""
+
+import datetime
+import html
+import re
+
+import icalendar
+import nh3
+from django.contrib.syndication.views import Feed as SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed
+
+PRODID = "-//Frontdoor//Frontdoor events//EN"
+STATUS = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
+
+
+def plain_text(value):
+    """A description as plain text: calendar apps show DESCRIPTION verbatim."""
+    if "<" in value:
+        value = re.sub(r"(?i)<br\s*/?>|</p>|</li>", "\n", value)
+        value = html.unescape(nh3.clean(value, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", value).strip()
+
+
+def calendar(events, *, name, build_absolute_uri, description=""):
+    """An iCalendar document for these events, with the VTIMEZONEs their times use."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    if description:
+        cal.add("x-wr-caldesc", description)
+    # Clients poll subscriptions at this interval when they honour it (Apple, Outlook).
+    cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    for event in events:
+        cal.add_component(vevent(event, build_absolute_uri))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def vevent(event, build_absolute_uri):
+    """One event as a VEVENT: stable UID, SEQUENCE, and STATUS kept when cancelled."""
+    component = icalendar.Event()
+    component.add("uid", event.ical_uid)
+    component.add("dtstamp", event.updated.astimezone(datetime.UTC))
+    component.add("created", event.created.astimezone(datetime.UTC))
+    component.add("last-modified", event.updated.astimezone(datetime.UTC))
+    component.add("sequence", event.sequence)
+    component.add("summary", event.name)
+    if event.all_day:
+        component.add("dtstart", event.local_start.date())
+        component.add("dtend", event.local_end.date() + datetime.timedelta(days=1))
+    else:
+        component.add("dtstart", event.local_start)
+        component.add("dtend", event.local_end)
+    url = build_absolute_uri(event.get_absolute_url())
+    component.add("url", url)
+    text = plain_text(event.description) or event.summary
+    component.add("description", f"{text}\n\n{url}".strip())
+    if event.location_line:
+        component.add("location", event.location_line)
+    component.add("status", STATUS.get(event.status, "CONFIRMED"))
+    component.add("categories", [event.get_kind_display()])
+    component.add("transp", "TRANSPARENT")  # a listing, not a meeting: don't block time
+    return component
+
+
+class NewEventsAtom(SyndicationFeed):
+    """Atom feed of the newest events, with the list page's filters."""
+
+    feed_type = Atom1Feed
+    limit = 50
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request):
+        from frontdoor.events.filters import EventFilterSet
+        from frontdoor.events.models import Event
+
+        queryset = Event.objects.published().select_related("venue")
+        filterset = EventFilterSet(request.GET, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            return queryset.none()
+        return filterset.filter_queryset(queryset).order_by("-created", "-pk")
+
+    def title(self, obj):
+        from frontdoor.core.models import Branding
+
+        return f"New events on {Branding.current().site_name}"
+
+    def link(self, obj):
+        return "/events/"
+
+    def subtitle(self, obj):
+        return "Events as they are added to the shared calendar."
+
+    def items(self, obj):
+        return obj[: self.limit]
+
+    def item_title(self, item):
+        prefix = "Cancelled: " if item.is_cancelled else ""
+        return f"{prefix}{item.name} ({item.local_start:%a %d %b %Y})"
+
+    def item_description(self, item):
+        return item.summary or plain_text(item.description)[:300]
+
+    def item_pubdate(self, item):
+        return item.created
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_guid(self, item):
+        return item.ical_uid
+
+    item_guid_is_permalink = False

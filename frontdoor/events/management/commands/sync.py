@@ -1,0 +1,52 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from frontdoor.events.actions import feeds_sync_due
+from frontdoor.events.models import Feed
+
+
+class Command(BaseCommand):
+    help = (
+        "Import every due calendar feed (ICS), or the ones named. Run it from cron or a "
+        "systemd timer (docs/events.md). Exits non-zero if any feed failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "feeds", nargs="*", type=int, help="Feed ids to sync now, due or not (default: due)."
+        )
+        parser.add_argument("--all", action="store_true", help="Every active feed, due or not.")
+
+    def handle(self, *args, feeds, all, **options):
+        if feeds:
+            chosen = Feed.objects.filter(pk__in=feeds)
+            missing = set(feeds) - set(chosen.values_list("pk", flat=True))
+            if missing:
+                raise CommandError(f"No feed with id {', '.join(map(str, sorted(missing)))}.")
+        elif all:
+            chosen = Feed.objects.filter(active=True)
+        else:
+            chosen = Feed.objects.due()
+        failed = []
+        lines = []
+
+        chosen = list(chosen)
+        with tqdm(total=len(chosen), unit="feed", file=self.stderr._out, disable=None) as bar:
+
+            def progress(feed, sync):
+                bar.update()
+                line = (
+                    f"{feed.name}: {sync.get_outcome_display()}; {sync.added} added, "
+                    f"{sync.updated} updated, {sync.cancelled} cancelled, "
+                    f"{sync.unchanged} unchanged, {sync.merged} merged"
+                )
+                lines.append(line)
+                if sync.outcome == Feed.Outcome.FAILED:
+                    failed.append(feed)
+                    line += f"\n  {sync.messages.splitlines()[0]}"
+                bar.write(line, file=self.stdout._out)
+
+            results = feeds_sync_due(feeds=chosen, progress=progress)
+        self.stdout.write(f"Synced {len(results)} feed(s).")
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(results)} feed(s) failed: see above.")

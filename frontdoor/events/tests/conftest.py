@@ -1,0 +1,25 @@
+import datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+
+CORPUS = Path(__file__).parent / "ics"
+# Before the clocks go back on 25 October 2026, so the corpus spans a daylight-saving change.
+NOW = datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+def corpus(name):
+    return (CORPUS / name).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    # Uploaded feed files go to a throwaway folder, not the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,304 @@
+"""feed_sync: updates, cancellations, vanished events, duplicates, approval, broken feeds."""
+
+import datetime
+import time
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from werkzeug import Response
+
+from frontdoor.core.models import PublicationState
+from frontdoor.directory.factories import PlaceFactory
+from frontdoor.events import actions
+from frontdoor.events.factories import FeedFactory
+from frontdoor.events.models import Event, Feed
+from frontdoor.events.tests.conftest import NOW, corpus
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+
+
+def ics(*vevents, name="Test"):
+    body = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", f"X-WR-CALNAME:{name}"]
+        + [line for vevent in vevents for line in vevent.strip().splitlines()]
+        + ["END:VCALENDAR", ""]
+    )
+    return body.encode()
+
+
+def vevent(uid, summary, start="20261020T180000Z", end="20261020T200000Z", extra=""):
+    return (
+        f"BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20260901T000000Z\nDTSTART:{start}\nDTEND:{end}\n"
+        f"SUMMARY:{summary}\n{extra}END:VEVENT"
+    )
+
+
+def file_feed(data, **kwargs):
+    return FeedFactory(url="", upload=ContentFile(data, name="feed.ics"), **kwargs)
+
+
+def resync(feed, data):
+    feed.upload.save("feed.ics", ContentFile(data))
+    return actions.feed_sync(feed)
+
+
+def test_corpus_files_import_with_counts_and_organiser(frozen):
+    feed = file_feed(corpus("google.ics"))
+    sync = actions.feed_sync(feed)
+    assert (sync.outcome, sync.added, sync.cancelled, sync.updated) == ("ok", 7, 1, 0)
+    events = Event.objects.filter(feed=feed)
+    assert events.count() == 8
+    assert all(list(e.organisers.all()) == [feed.organisation] for e in events)
+    assert events.get(uid="9cancelled@google.com").is_cancelled
+    feed.refresh_from_db()
+    assert (feed.last_outcome, feed.last_added, feed.last_cancelled) == ("ok", 7, 1)
+    assert feed.last_success_at == NOW
+
+    again = actions.feed_sync(feed)
+    assert (again.added, again.updated, again.cancelled, again.unchanged) == (0, 0, 0, 8)
+
+
+def test_updates_bump_sequence_and_stale_sequences_are_ignored(frozen):
+    feed = file_feed(ics(vevent("a", "Demo night", extra="SEQUENCE:1\n")))
+    actions.feed_sync(feed)
+    event = Event.objects.get(uid="a")
+    assert event.sequence == 1
+
+    sync = resync(
+        feed,
+        ics(
+            vevent(
+                "a", "Demo night (moved)", "20261021T180000Z", "20261021T200000Z", "SEQUENCE:2\n"
+            )
+        ),
+    )
+    assert sync.updated == 1
+    event.refresh_from_db()
+    assert event.name == "Demo night (moved)"
+    assert event.starts_at == datetime.datetime(2026, 10, 21, 18, tzinfo=UTC)
+    assert event.sequence == 2
+
+    stale = resync(feed, ics(vevent("a", "Demo night (old copy)", extra="SEQUENCE:1\n")))
+    assert stale.unchanged == 1 and "SEQUENCE 1, older than the 2" in stale.messages
+    event.refresh_from_db()
+    assert event.name == "Demo night (moved)"
+
+
+def test_status_cancelled_then_vanished_then_back(frozen):
+    feed = file_feed(ics(vevent("a", "Talk"), vevent("b", "Social")))
+    actions.feed_sync(feed)
+    cancelled = resync(
+        feed, ics(vevent("a", "Talk", extra="STATUS:CANCELLED\n"), vevent("b", "Social"))
+    )
+    assert cancelled.cancelled == 1
+    talk = Event.objects.get(uid="a")
+    assert talk.is_cancelled and talk.state == PublicationState.PUBLISHED
+    assert talk.status_note == "Cancelled by the organiser."
+
+    vanished = resync(feed, ics(vevent("a", "Talk", extra="STATUS:CANCELLED\n")))
+    assert vanished.cancelled == 1
+    social = Event.objects.get(uid="b")
+    # Kept, marked cancelled with the reason, so subscribers see it go: never deleted.
+    assert social.is_cancelled and "Removed from" in social.status_note
+    assert social.sequence == 1
+
+    back = resync(feed, ics(vevent("a", "Talk"), vevent("b", "Social")))
+    assert back.updated == 2
+    assert not Event.objects.get(uid="b").is_cancelled
+
+
+def test_past_events_trimmed_from_a_feed_are_not_cancelled(frozen):
+    feed = file_feed(ics(vevent("old", "Summer meetup", "20260801T180000Z", "20260801T200000Z")))
+    actions.feed_sync(feed)
+    with time_machine.travel(NOW + datetime.timedelta(days=120), tick=False):
+        sync = resync(
+            feed, ics(vevent("new", "Winter meetup", "20270201T180000Z", "20270201T200000Z"))
+        )
+    assert sync.cancelled == 0
+    assert not Event.objects.get(uid="old").is_cancelled
+
+
+def test_the_same_event_from_two_organisers_feeds_appears_once(frozen):
+    meetup = file_feed(corpus("meetup.ics"))
+    eventbrite = file_feed(corpus("eventbrite.ics"))
+    actions.feed_sync(meetup)
+    sync = actions.feed_sync(eventbrite)
+    assert (sync.added, sync.merged) == (1, 1)
+    shared = Event.objects.get(name="AI in Milton Keynes: October Meetup")
+    assert set(shared.organisers.all()) == {meetup.organisation, eventbrite.organisation}
+    assert shared.feed == meetup
+    # Dropped by one organiser but still listed by the other: still on.
+    resync(meetup, ics(vevent("x", "Something else")))
+    shared.refresh_from_db()
+    assert not shared.is_cancelled
+    resync(eventbrite, ics(vevent("y", "Something else again")))
+    shared.refresh_from_db()
+    assert shared.is_cancelled
+
+
+def test_a_feed_can_hold_new_events_for_approval(frozen):
+    feed = file_feed(corpus("apple.ics"), requires_approval=True)
+    actions.feed_sync(feed)
+    events = Event.objects.filter(feed=feed)
+    assert events.count() == 3
+    assert set(events.values_list("state", flat=True)) == {PublicationState.DRAFT}
+    assert not Event.objects.published().filter(feed=feed).exists()
+
+
+def test_locations_matching_a_place_link_the_venue(frozen):
+    library = PlaceFactory(name="Milton Keynes Central Library")
+    feed = file_feed(corpus("google.ics"))
+    actions.feed_sync(feed)
+    weekly = Event.objects.filter(uid__startswith="4h2k").first()
+    assert weekly.venue == library and weekly.location_text == ""
+
+
+def test_festival_feeds_put_events_in_the_programme(frozen):
+    from frontdoor.events.factories import FestivalFactory
+
+    festival = FestivalFactory()
+    feed = file_feed(corpus("apple.ics"), festival=festival, track="Makers")
+    actions.feed_sync(feed)
+    assert festival.events.count() == 3
+    assert set(festival.events.values_list("track", flat=True)) == {"Makers"}
+
+
+def test_a_broken_file_keeps_the_last_good_events_and_says_why(frozen):
+    feed = file_feed(corpus("google.ics"))
+    actions.feed_sync(feed)
+    before = list(Event.objects.order_by("pk").values_list("pk", "name", "status", "sequence"))
+    sync = resync(feed, b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:\xe9t\xe9\r\n")
+    assert sync.outcome == Feed.Outcome.FAILED
+    assert sync.messages.startswith("Line 3: byte 0xe9 is not valid UTF-8")
+    feed.refresh_from_db()
+    assert feed.last_outcome == "failed" and feed.last_error == sync.messages
+    assert feed.last_added == 7  # the last good sync's counts stay
+    after = list(Event.objects.order_by("pk").values_list("pk", "name", "status", "sequence"))
+    assert after == before
+
+
+def test_warnings_name_the_line_and_the_sync_still_imports_the_rest(frozen):
+    feed = file_feed(corpus("minimal.ics"))
+    sync = actions.feed_sync(feed)
+    assert sync.outcome == Feed.Outcome.WARNINGS and sync.added == 2
+    assert "Line 16: event (no UID)" in sync.messages
+
+
+def test_a_failure_while_saving_rolls_back_everything(frozen, monkeypatch):
+    feed = file_feed(corpus("google.ics"))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(actions.FeedEntry.objects, "create", boom)
+    with pytest.raises(RuntimeError):
+        actions.feed_sync(feed)
+    assert not Event.objects.exists()
+    feed.refresh_from_db()
+    assert feed.last_outcome == "failed" and "disk full" in feed.last_error
+
+
+def test_sync_runs_a_bounded_number_of_queries_per_event(frozen):
+    feed = file_feed(corpus("google.ics"))
+    actions.feed_sync(feed)
+    with CaptureQueriesContext(connection) as unchanged:
+        actions.feed_sync(feed)
+    # Unchanged events cost one write each (last seen), plus a fixed few.
+    assert len(unchanged) <= 8 + 12, len(unchanged)
+
+
+# Over HTTP, against a local server: never the internet.
+
+
+@pytest.fixture
+def url_feed(httpserver, frozen):
+    def make(**kwargs):
+        return FeedFactory(url=httpserver.url_for("/calendar.ics"), **kwargs)
+
+    return make
+
+
+def test_sync_over_http_then_failures_keep_the_events(httpserver, url_feed):
+    feed = url_feed()
+    httpserver.expect_oneshot_request("/calendar.ics").respond_with_data(
+        corpus("meetup.ics"), content_type="text/calendar"
+    )
+    assert actions.feed_sync(feed).added == 2
+    events = set(Event.objects.values_list("uid", "name", "starts_at"))
+
+    failures = {
+        "404": (Response("gone", status=404), "HTTP 404"),
+        "html": (
+            Response("<!DOCTYPE html><title>Log in</title>", content_type="text/html"),
+            "not an iCalendar file: it starts with “<!DOCTYPE html><title>Log in</title>”",
+        ),
+        "bytes": (Response(b"BEGIN:VCALENDAR\r\n\xff\xfe\x00\r\n"), "Line 2: byte 0xff"),
+        "huge": (
+            Response(b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"a" * 5000 + b"\r\n"),
+            "larger than 2,000 bytes",
+        ),
+    }
+    for name, (response, message) in failures.items():
+        httpserver.expect_oneshot_request("/calendar.ics").respond_with_response(response)
+        sync = actions.feed_sync(feed, max_bytes=2000)
+        assert sync.outcome == Feed.Outcome.FAILED, name
+        assert message in sync.messages, (name, sync.messages)
+        assert set(Event.objects.values_list("uid", "name", "starts_at")) == events, name
+        assert not Event.objects.filter(status=Event.Status.CANCELLED).exists(), name
+
+
+def test_a_server_that_does_not_answer_times_out_with_a_clear_error(httpserver, url_feed):
+    feed = url_feed()
+
+    def slow(request):
+        time.sleep(1.5)
+        return Response(corpus("minimal.ics"))
+
+    httpserver.expect_oneshot_request("/calendar.ics").respond_with_handler(slow)
+    sync = actions.feed_sync(feed, timeout=0.5)
+    assert sync.outcome == Feed.Outcome.FAILED
+    assert "within 0.5 seconds" in sync.messages
+
+
+def test_unreachable_and_webcal_urls(httpserver, frozen):
+    closed = FeedFactory(url="http://127.0.0.1:9/calendar.ics")  # the discard port: refused
+    sync = actions.feed_sync(closed, timeout=2)
+    assert sync.outcome == Feed.Outcome.FAILED and "Could not reach" in sync.messages
+    httpserver.expect_request("/cal.ics").respond_with_data(corpus("apple.ics"))
+    # webcal:// is https:// by convention; the local server speaks http, so check the mapping.
+    from frontdoor.events import importers
+
+    with pytest.raises(importers.FeedError) as error:
+        importers.fetch(httpserver.url_for("/cal.ics").replace("http://", "webcal://"), timeout=2)
+    assert "https://" in str(error.value)
+
+
+def test_command_syncs_due_feeds_and_fails_loudly(httpserver, url_feed):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = url_feed(name="Good feed")
+    httpserver.expect_request("/calendar.ics").respond_with_data(corpus("apple.ics"))
+    httpserver.expect_request("/missing.ics").respond_with_data("Not found", status=404)
+    bad = FeedFactory(name="Bad feed", url=httpserver.url_for("/missing.ics"))
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 of 2 feed"):
+        call_command("sync", stdout=out, stderr=err)
+    text = out.getvalue()
+    assert "Good feed: OK; 3 added" in text
+    assert "Bad feed: Failed" in text and "HTTP 404" in text
+    # Just synced: neither is due again for sync_every_hours.
+    out = StringIO()
+    call_command("sync", stdout=out, stderr=StringIO())
+    assert "Synced 0 feed(s)." in out.getvalue()
+    out = StringIO()
+    call_command("sync", str(good.pk), stdout=out, stderr=StringIO())
+    assert "Good feed: OK; 0 added" in out.getvalue()
+    with pytest.raises(CommandError, match="No feed with id 999"):
+        call_command("sync", "999", stdout=StringIO(), stderr=StringIO())
+    assert bad.syncs.count() == 1
