@@ -165,26 +165,19 @@ class CalendarView(ListView):
         return super().get(request, *args, **kwargs)
 
     def period(self, year=None, month=None, day=None, week=None):
+        """(first day, day after the last, previous period's first day, next period's)."""
         today = timezone.localdate()
+        one, seven = datetime.timedelta(days=1), datetime.timedelta(days=7)
         if self.view == "day":
-            first = datetime.date(year, month, day) if year else today
-            return (
-                first,
-                first + datetime.timedelta(days=1),
-                first - datetime.timedelta(1),
-                (first + datetime.timedelta(1)),
-            )
+            first = today if year is None else datetime.date(year, month, day)
+            return first, first + one, first - one, first + one
         if self.view == "week":
-            first = (
-                datetime.date.fromisocalendar(year, week, 1)
-                if year
-                else (today - datetime.timedelta(days=today.weekday()))
-            )
-            seven = datetime.timedelta(days=7)
+            monday = today - datetime.timedelta(days=today.weekday())
+            first = monday if year is None else datetime.date.fromisocalendar(year, week, 1)
             return first, first + seven, first - seven, first + seven
-        first = datetime.date(year, month, 1) if year else today.replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
-        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        first = today.replace(day=1) if year is None else datetime.date(year, month, 1)
+        following = (first + 32 * one).replace(day=1)
+        previous = (first - one).replace(day=1)
         return first, following, previous, following
 
     def get_queryset(self):
@@ -203,7 +196,10 @@ class CalendarView(ListView):
         by_day = {}
         for event in events:
             first = max(timezone.localtime(event.starts_at).date(), self.start)
-            last = min(timezone.localtime(event.ends_at).date(), self.end - datetime.timedelta(1))
+            # An event ending at midnight does not spill into the next day.
+            ends = event.ends_at - datetime.timedelta(microseconds=1)
+            ends = max(ends, event.starts_at)
+            last = min(timezone.localtime(ends).date(), self.end - datetime.timedelta(1))
             day = first
             while day <= last:
                 by_day.setdefault(day, []).append(event)
