@@ -88,8 +88,15 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds to wait before asking again.",
 )
+BAD_REQUEST = (
+    "JSON naming each filter value that does not exist; or, for a query string too long or "
+    "unreadable to parse, the site's HTML error page."
+)
 ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Too many requests: see Retry-After."),
+    # The site-wide guard (core.middleware) answers overlong or unreadable query strings
+    # before any view runs, with the site's HTML error page.
+    (400, "text/html"): OpenApiResponse(OpenApiTypes.STR, description=BAD_REQUEST),
 }
 
 
@@ -204,7 +211,7 @@ def list_view(kind):
         parameters=[*filter_parameters(kind.filterset), RETRY_AFTER],
         responses={
             200: list_envelope(kind),
-            400: OpenApiResponse(ErrorSerializer, description="A filter value does not exist."),
+            (400, "application/json"): OpenApiResponse(ErrorSerializer, description=BAD_REQUEST),
             404: OpenApiResponse(ErrorSerializer, description="No such page number."),
             **ERRORS,
         },

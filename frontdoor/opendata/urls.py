@@ -16,7 +16,7 @@ urlpatterns = [
         for name, kind in KINDS.items()
         for p in (
             path(f"api/v1/{name}", api.list_view(kind), name=f"api-{name}-list"),
-            path(f"api/v1/{name}/<slug:slug>", api.detail_view(kind), name=f"api-{name}-detail"),
+            path(f"api/v1/{name}/<str:slug>", api.detail_view(kind), name=f"api-{name}-detail"),
         )
     ],
     *[
