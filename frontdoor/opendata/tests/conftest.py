@@ -34,6 +34,8 @@ def fresh_rate_limits():
     cache.clear()
 
 
+# Coordinates are the ONS Postcode Directory's for these postcodes, so proximity tests give
+# the same answers whether a postcode is resolved by core/geo.py or from our own records.
 @pytest.fixture
 def records(db):
     """A small published ecosystem, plus drafts and unconsented people that must stay hidden."""
@@ -44,16 +46,16 @@ def records(db):
         public_email="hello@protospace.example",
         address="Kents Hill Park, Milton Keynes",
         postcode="MK7 6BZ",
-        latitude=52.0240,
-        longitude=-0.7020,
+        latitude=52.030166,
+        longitude=-0.702424,
         description='=HYPERLINK("http://evil.example","click") makes spreadsheets run code',
     )
     other = OrganisationFactory(
         name="Fintech Partners",
         sectors=["fintech"],
         postcode="MK9 3HS",
-        latitude=52.0406,
-        longitude=-0.7594,
+        latitude=52.038943,
+        longitude=-0.755881,
         address="1 Midsummer Boulevard, Milton Keynes",
     )
     draft = OrganisationFactory(name="Secret Draft Org", state=PublicationState.DRAFT)
@@ -63,8 +65,8 @@ def records(db):
         sectors=["ai"],
         address="Kents Hill Park",
         postcode="MK7 6BZ",
-        latitude=52.0241,
-        longitude=-0.7021,
+        latitude=52.030166,
+        longitude=-0.702424,
         capacity=80,
     )
     grant = ProgrammeFactory(
