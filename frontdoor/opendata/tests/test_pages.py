@@ -1,0 +1,128 @@
+"""On the pages: schema.org JSON-LD, canonical and Open Graph tags, sitemap.xml, robots.txt."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import override_settings
+
+from frontdoor.directory.factories import OrganisationFactory
+from frontdoor.events.factories import EventFactory
+from frontdoor.opendata import jsonld
+from frontdoor.opendata.sitemaps import SITEMAPS
+
+pytestmark = pytest.mark.django_db
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def ld_json(client, url):
+    html = client.get(url).content.decode()
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(scripts) == 1, url
+    return json.loads(scripts[0]), scripts[0]
+
+
+def test_event_jsonld_has_what_search_engines_ask_for(client, records):
+    data, raw = ld_json(client, records["event"].get_absolute_url())
+    assert data["@type"] == "Event"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    place, online = data["location"]
+    assert place["@type"] == "Place" and place["address"]["postalCode"] == "MK7 6BZ"
+    assert online == {"@type": "VirtualLocation", "url": "https://meet.example/ai"}
+    assert [o["name"] for o in data["organizer"]] == ["Protospace Labs"]  # not the draft one
+    assert data["offers"]["url"] == "https://tickets.example/ai"
+    assert data["offers"]["description"] == "£5" and data["isAccessibleForFree"] is False
+    assert data["startDate"].startswith(records["event"].local_start.date().isoformat())
+    # The event's name holds "</script><script>": escaped, so it cannot end the element early.
+    assert "</script>" not in raw and "<" not in raw
+    assert data["name"] == records["event"].name
+
+
+def test_free_online_and_cancelled_events(client, records):
+    event = EventFactory(
+        name="Online only", online_url="https://meet.example/x", status="cancelled"
+    )
+    data, _ = ld_json(client, event.get_absolute_url())
+    assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert data["location"]["@type"] == "VirtualLocation"
+    assert data["offers"]["price"] == "0" and data["isAccessibleForFree"] is True
+
+
+def test_organisation_place_and_programme_jsonld(client, records):
+    org, _ = ld_json(client, records["org"].get_absolute_url())
+    assert org["@type"] == "Organization"
+    assert org["identifier"]["value"] == "01234567"
+    assert org["address"]["postalCode"] == "MK7 6BZ"
+    place, _ = ld_json(client, records["place"].get_absolute_url())
+    assert place["@type"] == "Place" and place["geo"]["latitude"] == 52.030166
+    grant, _ = ld_json(client, records["grant"].get_absolute_url())
+    assert grant["@type"] == "Service" and grant["provider"]["name"] == "Protospace Labs"
+    assert grant["offers"]["priceSpecification"]["maxPrice"] == 5000
+
+
+def test_script_tag_escapes_everything_html_could_read():
+    tag = jsonld.script_tag({"name": "</script><!-- & \u2028"})
+    inner = tag.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
+    assert "<" not in inner and ">" not in inner and "&" not in inner and "\u2028" not in inner
+    assert json.loads(inner) == {"name": "</script><!-- & \u2028"}
+
+
+def test_canonical_and_open_graph(client, records):
+    html = client.get(records["org"].get_absolute_url() + "?utm_source=x").content.decode()
+    url = "http://testserver" + records["org"].get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta property="og:title" content="Protospace Labs">' in html
+    listing = client.get("/organisations/?sector=ai&page=2").content.decode()
+    assert 'rel="canonical" href="http://testserver/organisations/?page=2"' in listing
+    with override_settings(FRONTDOOR_SITE_URL="https://tech.example.org"):
+        html = client.get("/").content.decode()
+    assert '<link rel="canonical" href="https://tech.example.org/">' in html
+
+
+def test_list_pages_link_their_open_data_twins(client, records):
+    html = client.get("/organisations/?sector=ai&page=1").content.decode()
+    assert 'href="/organisations.csv?sector=ai"' in html
+    assert 'href="/api/v1/organisations?sector=ai"' in html
+
+
+def test_sitemap_index_and_sections(client, records):
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert "http://testserver/sitemap-organisations.xml" in sections
+    urls = ET.fromstring(client.get("/sitemap-organisations.xml").content)
+    locs = {loc.text for loc in urls.findall("s:url/s:loc", SITEMAP_NS)}
+    assert "http://testserver" + records["org"].get_absolute_url() in locs
+    assert not any(records["draft"].slug in loc for loc in locs)
+    people = client.get("/sitemap-people.xml").content.decode()
+    assert records["listed"].slug in people and "nadia" not in people.lower()
+
+
+def test_sitemap_is_paged_past_its_limit(client, records, monkeypatch):
+    # The protocol's limit is 50,000 URLs a file; a limit of 2 shows the paging.
+    monkeypatch.setattr(SITEMAPS["organisations"], "limit", 2)
+    for _ in range(3):
+        OrganisationFactory()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-organisations.xml?p=3" in index
+    page3 = ET.fromstring(client.get("/sitemap-organisations.xml?p=3").content)
+    assert len(page3.findall("s:url", SITEMAP_NS)) == 1
+    assert client.get("/sitemap-organisations.xml?p=4").status_code == 404
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Disallow: /admin/" in text and "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_open_data_page_states_licence_and_promise(client, records):
+    html = client.get("/open-data/").content.decode()
+    assert "Open Government Licence v3.0" in html and 'id="stability"' in html
+    assert 'href="/api/v1/openapi.json"' in html and 'href="/organisations.csv"' in html
+    footer = client.get("/").content.decode()
+    assert 'href="/open-data/"' in footer
