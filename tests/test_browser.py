@@ -77,6 +77,7 @@ def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
         "/programmes/",
         "/trials/",
         "/people/",
+        "/open-data/",
         "/search/?q=smart",
         "/for/relocating-here/",
         "/organisations/?sector=nope",
