@@ -92,6 +92,17 @@ class PitchForm(forms.ModelForm):
         model = PitchApplication
         fields = ["company_name", "founder_name", "email", "website", "stage", "pitch", "asking"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # Screen readers announce the hint and the error with the field.
+            described = [f"id_{name}_help"] if field.help_text else []
+            if self.is_bound and name in self.errors:
+                described.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
 
 @require_POST
 def pitch_apply(request, slug):
