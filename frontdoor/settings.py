@@ -195,6 +195,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["frontdoor.opendata.throttling.OpenDataRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Rate limits count per client address. X-Forwarded-For is believed only through this
+    # many proxies of our own; otherwise a client could rotate it to dodge the limit.
+    "NUM_PROXIES": int(env("FRONTDOOR_TRUSTED_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Frontdoor open data API",

@@ -214,3 +214,12 @@ junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
 def test_junk_query_strings_never_give_a_server_error(client, records, url, params):
     response = client.get(url, params)
     assert response.status_code in {200, 400, 404, 429}, (url, params, response.status_code)
+
+
+@override_settings(FRONTDOOR_API_RATE="2/minute")
+def test_a_forged_forwarded_for_header_does_not_dodge_the_limit(client, records):
+    statuses = [
+        client.get("/api/v1/places", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(3)
+    ]
+    assert statuses == [200, 200, 429]
