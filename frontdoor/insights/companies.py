@@ -1,0 +1,380 @@
+"""Import a Companies House bulk file as a monthly snapshot (Parquet under DATA_DIR/insights/).
+
+One streaming Polars pass parses the columns the figures need, checks each row, extracts the
+SIC codes, locates the registered postcode and writes the snapshot to a temporary file. Bad
+rows stay in that file, marked with their line and reason, so they can be reported; if there
+are too many, the temporary file is deleted and nothing changes. Otherwise the new file gets
+its own name (month and checksum), the database row is switched to it in one transaction, and
+only then is the old file removed: a failed import at any step leaves the previous data intact,
+and importing the same file twice gives the same snapshot.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import transaction
+
+from frontdoor.insights.companies_format import COLUMNS, KEPT
+from frontdoor.insights.geography import insights_dir, locate, source_description
+from frontdoor.insights.models import Snapshot
+
+PART = re.compile(r"-part(\d+)_(\d+)\.(zip|csv)$", re.I)
+MONTH = re.compile(r"(\d{4})-(\d{2})-\d{2}")
+NUMBER = r"^[A-Z0-9]{8}$"
+DEFAULT_MAX_BAD_SHARE = 0.001
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; the message says why and where. Nothing was changed."""
+
+
+@dataclass
+class ImportResult:
+    snapshot: Snapshot
+    rows: int
+    bad_rows: int
+    located: int
+    bad_examples: list = field(default_factory=list)
+    report: Path | None = None
+    unchanged: bool = False
+
+
+def month_from_name(name):
+    match = MONTH.search(Path(name).name)
+    if not match:
+        return None
+    try:
+        return datetime.date(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
+
+
+def _sources(paths):
+    """The files to read, in order; part files must be complete (all N of M)."""
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1 and paths[0].is_dir():
+        paths = sorted(
+            p
+            for p in paths[0].iterdir()
+            if p.suffix.lower() in {".zip", ".csv"} and MONTH.search(p.name)
+        )
+        if not paths:
+            raise ImportFailed("The folder holds no Companies House .zip or .csv file.")
+    for path in paths:
+        if not path.is_file():
+            raise ImportFailed(f"{path} does not exist.")
+    parts = [PART.search(p.name) for p in paths]
+    if any(parts):
+        if not all(parts):
+            raise ImportFailed("Give either the one-file download or its part files, not both.")
+        totals = {int(m[2]) for m in parts}
+        numbers = sorted(int(m[1]) for m in parts)
+        if len(totals) != 1 or numbers != list(range(1, totals.pop() + 1)):
+            raise ImportFailed(
+                f"Part files are incomplete: got parts {', '.join(map(str, numbers))} "
+                f"of {parts[0][2]}. Give all of them."
+            )
+        paths = [p for _, p in sorted(zip((int(m[1]) for m in parts), paths, strict=True))]
+    months = {month_from_name(p.name) for p in paths}
+    if len(months) > 1:
+        raise ImportFailed("The files are from different months.")
+    return paths
+
+
+def _extract(path, workdir, progress):
+    """A zip's CSV copied to workdir (streamed, CRC checked); a CSV is used where it is."""
+    if not zipfile.is_zipfile(path):
+        if path.suffix.lower() == ".zip":
+            raise ImportFailed(f"{path.name} is not a complete zip file (truncated or damaged).")
+        return path
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise ImportFailed(f"{path.name} should hold one CSV file, not {len(members)}.")
+            target = Path(workdir) / Path(members[0].filename).name
+            with archive.open(members[0]) as src, open(target, "wb") as dst:
+                while chunk := src.read(8 << 20):
+                    dst.write(chunk)
+                    if progress:
+                        progress(len(chunk))
+            return target
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+        raise ImportFailed(
+            f"{path.name} is truncated or damaged and could not be unzipped ({error})."
+        ) from error
+
+
+def _check_header(path, label):
+    with open(path, "rb") as f:
+        first = f.readline(1 << 16)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(f"{label}, line 1: the header is not valid UTF-8.") from error
+    names = [n.strip() for n in next(csv.reader(io.StringIO(text)), [])]
+    if names == COLUMNS:
+        return
+    if len(names) != len(COLUMNS):
+        raise ImportFailed(
+            f"{label}, line 1: wrong header: {len(names)} columns, expected the 55 columns of "
+            "the Companies House Free Company Data Product (CompanyName, CompanyNumber, ...)."
+        )
+    position = next(i for i, (a, b) in enumerate(zip(names, COLUMNS, strict=True)) if a != b)
+    raise ImportFailed(
+        f"{label}, line 1: wrong header: column {position + 1} is “{names[position]}”, "
+        f"expected “{COLUMNS[position]}”."
+    )
+
+
+def _date(column):
+    """(parsed date, is-bad flag) for a dd/mm/yyyy column; empty is allowed."""
+    text = pl.col(column)
+    parsed = text.str.to_date("%d/%m/%Y", strict=False)
+    return parsed, parsed.is_null() & (text.str.len_bytes() > 0)
+
+
+def _frame(path, label):
+    """The lazy pipeline for one CSV: parse, check, classify, locate.
+
+    Every expression here runs on millions of rows, so each is the cheapest that does the
+    job: literal matches rather than regular expressions where possible, short reason codes
+    per row (the wording is added later, for the bad rows only).
+    """
+    frame = (
+        pl.scan_csv(
+            path,
+            infer_schema=False,
+            new_columns=COLUMNS,
+            row_index_name="row",
+            quote_char='"',
+        )
+        .select("row", *KEPT)
+        .rename(KEPT)
+    )
+    incorporated, bad_incorporated = _date("incorporated_raw")
+    dissolved, bad_dissolved = _date("dissolved_raw")
+    number = pl.col("number")
+    bad_number = ~number.str.contains(NUMBER).fill_null(False)
+    checks = [
+        (pl.col("last_field").is_null(), "short"),
+        (bad_number, "number"),
+        (pl.col("name").str.strip_chars().fill_null("") == "", "name"),
+        (bad_incorporated, "incorporated"),
+        (bad_dissolved, "dissolved"),
+    ]
+    postcode = pl.col("postcode_raw").fill_null("").str.replace_all(" ", "", literal=True)
+    postcode = postcode.str.to_uppercase()
+    return (
+        frame.with_columns(
+            line=(pl.col("row") + 2).cast(pl.UInt32),
+            number=number,
+            postcode=postcode,
+            incorporated=incorporated,
+            dissolved=dissolved,
+            problem=pl.concat_str(
+                [pl.when(check).then(pl.lit(code)) for check, code in checks],
+                separator=" ",
+                ignore_nulls=True,
+            ),
+            # The raw text behind a bad value, for the report.
+            bad_value=pl.when(bad_incorporated)
+            .then("incorporated_raw")
+            .when(bad_dissolved)
+            .then("dissolved_raw")
+            .when(bad_number)
+            .then("number"),
+            **{
+                f"sic{i}": pl.col(f"sic_text_{i}").str.head(5).str.strip_chars_end(" -")
+                for i in range(1, 5)
+            },
+        )
+        .with_columns(
+            problem=pl.when(pl.col("problem") != "").then("problem"),
+            # A postcode's outward code: all but its last three characters.
+            district=pl.when(pl.col("postcode").str.len_bytes() >= 5).then(
+                pl.col("postcode").str.head(-3)
+            ),
+        )
+        .select(
+            "number",
+            "name",
+            "postcode",
+            "district",
+            "status",
+            "incorporated",
+            "dissolved",
+            "accounts",
+            *(f"sic{i}" for i in range(1, 5)),
+            "problem",
+            "bad_value",
+            "line",
+            file=pl.lit(label),
+        )
+    )
+
+
+REASONS = {
+    "short": "fewer than 55 fields",
+    "number": "CompanyNumber “{value}” is not 8 letters or digits",
+    "name": "CompanyName is empty",
+    "incorporated": "IncorporationDate “{value}” is not a dd/mm/yyyy date",
+    "dissolved": "DissolutionDate “{value}” is not a dd/mm/yyyy date",
+}
+
+
+def describe(problem, value):
+    """The reasons for a bad row, in words, from its reason codes."""
+    return "; ".join(REASONS[code].format(value=value or "") for code in problem.split())
+
+
+def _first_unreadable_line(path):
+    """Only on the error path: find where Polars gave up, for a message with a line number."""
+    with open(path, "rb") as f:
+        for line_number, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return line_number, f"not valid UTF-8 (byte {error.start + 1} of the line)"
+    with open(path, encoding="utf-8", newline="") as f:
+        for line_number, fields in enumerate(csv.reader(f), start=1):
+            if len(fields) > len(COLUMNS):
+                return line_number, f"{len(fields)} fields, more than 55"
+    return None, "unreadable CSV"
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(8 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def companies_import(
+    paths, *, month=None, max_bad_share=DEFAULT_MAX_BAD_SHARE, progress=None, stage=None
+):
+    """Import a bulk file (one-file zip, part files or CSV) as the snapshot for its month."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    sources = _sources(paths)
+    month = month or month_from_name(sources[0].name)
+    if month is None:
+        raise ImportFailed(
+            "Cannot tell the file's month from its name (…-YYYY-MM-01…); give --month YYYY-MM."
+        )
+    month = month.replace(day=1)
+    folder = insights_dir()
+    workdir = tempfile.mkdtemp(prefix=".import-", dir=folder)
+    tmp = Path(workdir) / "snapshot.parquet"
+    try:
+        _say(stage, "Unzipping and checking headers")
+        csvs = []
+        for path in sources:
+            csv_path = _extract(path, workdir, progress)
+            _check_header(csv_path, path.name)
+            csvs.append((csv_path, path.name))
+        _say(stage, "Parsing, checking, classifying and locating rows")
+        frames = [_frame(p, label) for p, label in csvs]
+        try:
+            pl.concat(frames).sink_parquet(tmp, compression="zstd", statistics=False)
+        except pl.exceptions.PolarsError as error:
+            for p, label in csvs:
+                line, why = _first_unreadable_line(p)
+                if line:
+                    raise ImportFailed(f"{label}, line {line}: {why}.") from error
+            raise ImportFailed(f"The file could not be read as CSV: {error}") from error
+        stored = pl.scan_parquet(tmp)
+        counts = stored.select(rows=pl.len(), bad=pl.col("problem").is_not_null().sum()).collect()
+        rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
+        if rows == 0:
+            raise ImportFailed("The file has a header but no rows.")
+        bad_frame = (
+            stored.filter(pl.col("problem").is_not_null())
+            .select("file", "line", "number", "problem", "bad_value")
+            .collect()
+        )
+        examples = [
+            f"{r['file']}, line {r['line']}: {describe(r['problem'], r['bad_value'])}"
+            for r in bad_frame.head(10).iter_rows(named=True)
+        ]
+        if bad > max_bad_share * rows:
+            listing = "\n  ".join(examples)
+            raise ImportFailed(
+                f"{bad:,} of {rows:,} rows are bad (more than {max_bad_share:.2%}); nothing was "
+                f"changed. First bad rows:\n  {listing}"
+            )
+        _say(stage, "Locating postcodes")
+        # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
+        places = locate(
+            stored.filter(pl.col("problem").is_null()).group_by("postcode").len("companies")
+        )
+        located = int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
+        places_tmp = Path(workdir) / "postcodes.parquet"
+        places.write_parquet(places_tmp)
+        _say(stage, "Storing the snapshot")
+        checksum = sha256(tmp)
+        return _switch(
+            month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, examples, sources
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _switch(month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, examples, sources):
+    folder = insights_dir()
+    name = f"companies-{month:%Y-%m}-{checksum[:12]}.parquet"
+    places_name = name.replace(".parquet", ".postcodes.parquet")
+    report = folder / f"companies-{month:%Y-%m}-bad-rows.csv"
+    previous = Snapshot.objects.filter(month=month).first()
+    if previous and previous.checksum == checksum and (folder / previous.filename).exists():
+        return ImportResult(previous, rows, bad, located, examples, report, unchanged=True)
+    os.replace(places_tmp, folder / places_name)
+    os.replace(tmp, folder / name)
+    try:
+        with transaction.atomic():
+            snapshot, _ = Snapshot.objects.update_or_create(
+                month=month,
+                defaults={
+                    "rows": rows,
+                    "bad_rows": bad,
+                    "located_rows": located,
+                    "checksum": checksum,
+                    "filename": name,
+                    "source_name": ", ".join(p.name for p in sources)[:300],
+                    "postcode_source": source_description()[:200],
+                },
+            )
+    except Exception:
+        (folder / name).unlink(missing_ok=True)
+        (folder / places_name).unlink(missing_ok=True)
+        raise
+    # Bad rows are few (under the limit), so wording them one by one is cheap.
+    bad_frame.select(
+        "file",
+        "line",
+        "number",
+        reason=pl.struct("problem", "bad_value").map_elements(
+            lambda r: describe(r["problem"], r["bad_value"]), return_dtype=pl.String
+        ),
+    ).write_csv(report)
+    if previous and previous.filename != name:
+        (folder / previous.filename).unlink(missing_ok=True)
+        (folder / previous.postcodes_filename).unlink(missing_ok=True)
+    return ImportResult(snapshot, rows, bad, located, examples, report)
+
+
+def _say(stage, text):
+    if stage:
+        stage(text)

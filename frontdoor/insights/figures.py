@@ -1,0 +1,414 @@
+"""The figures: per area, sector definition and month, computed from the stored snapshots.
+
+The method is written out in docs/insights.md (and on the method page). In short:
+- a company is *active* when its CompanyStatus begins with "Active";
+- it is *in a sector definition* when any of its four SIC codes is in the definition;
+- it is *in an area* when its registered office postcode falls in the area's local
+  authorities (or postcode districts);
+- flows (disappearances, survival) compare snapshots: a company absent from a later snapshot
+  has left the live register (dissolved or struck off).
+
+Work is done with Polars on the Parquet snapshots; per-area figures are cached as JSON under
+DATA_DIR/insights/figures/, keyed on everything they depend on, so pages read a small file.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
+from frontdoor.insights.geography import insights_dir, recode_map
+from frontdoor.insights.models import Area, SectorDefinition, Snapshot
+
+# Bump when the method changes, so cached figures are recomputed.
+METHOD_VERSION = 3
+SURVIVAL_YEARS = (1, 3, 5)
+YEARS_SHOWN = 10
+COLUMNS = ["number", "postcode", "district", "status", "incorporated", "dissolved", "accounts"]
+SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
+
+
+def snapshot_path(snapshot):
+    return insights_dir() / snapshot.filename
+
+
+def scan(snapshot):
+    """The good rows of a snapshot, lazily."""
+    return pl.scan_parquet(snapshot_path(snapshot)).filter(pl.col("problem").is_null())
+
+
+def places_of(snapshot, recodes):
+    """The snapshot's distinct postcodes with their local authority, recodes applied."""
+    return pl.read_parquet(insights_dir() / snapshot.postcodes_filename).with_columns(
+        pl.col("lad").replace(recodes)
+    )
+
+
+def active():
+    return pl.col("status").cast(pl.String).str.starts_with("Active")
+
+
+def in_codes(codes):
+    codes = list(codes)
+    return pl.any_horizontal(pl.col(c).cast(pl.String).is_in(codes) for c in SIC_COLUMNS).fill_null(
+        False
+    )
+
+
+def subsector(table):
+    return pl.coalesce(
+        pl.col(c).cast(pl.String).replace_strict(table, default=None, return_dtype=pl.String)
+        for c in SIC_COLUMNS
+    )
+
+
+def in_area(area, recodes=None):
+    codes = area.code_list
+    if area.by_district:
+        return pl.col("district").cast(pl.String).is_in(codes).fill_null(False)
+    recodes = recode_map() if recodes is None else recodes
+    codes = sorted({recodes.get(c, c) for c in codes})
+    return pl.col("lad").cast(pl.String).is_in(codes).fill_null(False)
+
+
+def add_months(day, months):
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Register:
+    """The snapshots up to a month, cut down to the rows of the areas being computed."""
+
+    snapshots: list
+    subsets: dict
+    uk: pl.DataFrame
+    gone: dict
+    survivors: dict
+
+    @classmethod
+    def load(cls, areas, definitions, month=None):
+        snapshots = list(Snapshot.objects.order_by("month"))
+        if month:
+            snapshots = [s for s in snapshots if s.month <= month]
+        if not snapshots:
+            return None
+        recodes = recode_map()
+        lads = sorted({recodes.get(c, c) for a in areas if not a.by_district for c in a.code_list})
+        districts = sorted({c for a in areas if a.by_district for c in a.code_list})
+        subsets = {}
+        for s in snapshots:
+            places = places_of(s, recodes)
+            wanted = places.filter(pl.col("lad").is_in(lads))["postcode"]
+            subsets[s.month] = (
+                scan(s)
+                .filter(
+                    pl.col("postcode").is_in(wanted.implode()) | pl.col("district").is_in(districts)
+                )
+                .select(*COLUMNS, *SIC_COLUMNS)
+                .collect()
+                .join(places.select("postcode", "lad"), on="postcode", how="left")
+            )
+        latest = snapshots[-1]
+        uk = (
+            scan(latest)
+            .filter(active())
+            .select(
+                all=pl.len(),
+                **{d.slug: in_codes(d.code_table()).sum() for d in definitions},
+            )
+            .collect()
+        )
+        by_month = {s.month: s for s in snapshots}
+        gone = {}
+        for before, after in zip(snapshots, snapshots[1:], strict=False):
+            numbers = scan(after).select("number")
+            gone[before.month] = (
+                subsets[before.month].lazy().join(numbers, on="number", how="anti").collect()
+            )
+        survivors = {}
+        for years in SURVIVAL_YEARS:
+            for start in reversed(snapshots):
+                end = add_months(start.month, 12 * years)
+                if end in by_month:
+                    alive = scan(by_month[end]).filter(active()).select("number")
+                    survivors[(start.month, years)] = (
+                        subsets[start.month]
+                        .lazy()
+                        .select("number")
+                        .join(alive, on="number", how="semi")
+                        .collect()["number"]
+                    )
+                    break
+        return cls(snapshots, subsets, uk, gone, survivors)
+
+
+def _share(part, whole):
+    return round(part / whole, 6) if whole else None
+
+
+def compute(register, area, definition, peers=()):
+    """Every figure for one area and definition, as plain JSON-ready data."""
+    recodes = recode_map()
+    table = definition.code_table()
+    here = in_area(area, recodes)
+    sector = in_codes(table)
+    latest = register.snapshots[-1]
+    now = register.subsets[latest.month]
+    rows = now.filter(here)
+    act = rows.filter(active())
+    tech = act.filter(sector)
+    uk_all = int(register.uk["all"][0])
+    uk_sector = int(register.uk[definition.slug][0])
+    uk_share = _share(uk_sector, uk_all)
+    share = _share(tech.height, act.height)
+    legacy_only = act.filter(
+        pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.len_chars() == 4)
+            for c in SIC_COLUMNS
+        )
+        & pl.any_horizontal(pl.col(c).is_not_null() for c in SIC_COLUMNS)
+    ).height
+    headline = {
+        "active_all": act.height,
+        "active_sector": tech.height,
+        "share": share,
+        "uk_active_all": uk_all,
+        "uk_active_sector": uk_sector,
+        "uk_share": uk_share,
+        "uk_located_share": _share(latest.located_rows, latest.rows - latest.bad_rows),
+        "lq": round(share / uk_share, 3) if share is not None and uk_share else None,
+        "dormant": tech.filter(pl.col("accounts").cast(pl.String) == "DORMANT").height,
+        "legacy_sic_only": legacy_only,
+    }
+
+    # Incorporations: every company ever seen in the area and sector, in any snapshot.
+    seen = pl.concat(
+        [
+            df.filter(here & sector).select("number", "incorporated")
+            for df in register.subsets.values()
+        ]
+    ).unique("number")
+    first_year = latest.month.year - YEARS_SHOWN + 1
+    incorporations = _by_year(seen["incorporated"], first_year, latest.month.year)
+    dissolutions = _by_year(tech["dissolved"].drop_nulls(), first_year, latest.month.year + 1)
+
+    disappearances = []
+    for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):
+        gone = register.gone[before.month].filter(here & sector)
+        disappearances.append(
+            {"from": before.month.isoformat(), "to": after.month.isoformat(), "count": gone.height}
+        )
+    net = []
+    if disappearances:
+        gone_by_year = {}
+        for d in disappearances:
+            year = datetime.date.fromisoformat(d["to"]).year
+            gone_by_year[year] = gone_by_year.get(year, 0) + d["count"]
+        born = {r["year"]: r["count"] for r in incorporations}
+        for year in sorted(gone_by_year):
+            net.append(
+                {
+                    "year": year,
+                    "incorporations": born.get(year, 0),
+                    "disappearances": gone_by_year[year],
+                    "net": born.get(year, 0) - gone_by_year[year],
+                }
+            )
+
+    survival = []
+    span = (latest.month.year - register.snapshots[0].month.year) * 12 + (
+        latest.month.month - register.snapshots[0].month.month
+    )
+    for years in SURVIVAL_YEARS:
+        start = next((m for (m, y) in register.survivors if y == years), None)
+        if start is None:
+            survival.append(
+                {
+                    "years": years,
+                    "available": False,
+                    "reason": f"Needs two snapshots {years} year{'s' if years > 1 else ''} apart; "
+                    f"the snapshots imported so far span {span} month{'s' if span != 1 else ''}.",
+                }
+            )
+            continue
+        cohort_from = add_months(start, -12)
+        cohort = register.subsets[start].filter(
+            here
+            & sector
+            & active()
+            & (pl.col("incorporated") >= cohort_from)
+            & (pl.col("incorporated") < start)
+        )
+        alive = cohort.filter(pl.col("number").is_in(register.survivors[(start, years)].implode()))
+        survival.append(
+            {
+                "years": years,
+                "available": True,
+                "cohort_from": cohort_from.isoformat(),
+                "cohort_to": add_months(start, 0).isoformat(),
+                "measured_at": add_months(start, 12 * years).isoformat(),
+                "cohort": cohort.height,
+                "survivors": alive.height,
+                "rate": _share(alive.height, cohort.height),
+            }
+        )
+
+    mix = (
+        tech.select(subsector(table).alias("subsector"))
+        .group_by("subsector")
+        .len()
+        .sort(["len", "subsector"], descending=[True, False])
+    )
+    subsectors = [
+        {"subsector": r["subsector"], "count": r["len"], "share": _share(r["len"], tech.height)}
+        for r in mix.iter_rows(named=True)
+    ]
+    bands = (
+        tech.select(
+            pl.col("accounts")
+            .cast(pl.String)
+            .replace_strict(SIZE_BANDS, default="Other or not given", return_dtype=pl.String)
+            .alias("band")
+        )
+        .group_by("band")
+        .len()
+    )
+    counted = dict(bands.iter_rows())
+    sizes = [
+        {"band": b, "count": counted[b], "share": _share(counted[b], tech.height)}
+        for b in SIZE_ORDER
+        if counted.get(b)
+    ]
+
+    comparison = []
+    for other in [area, *peers]:
+        o_act = now.filter(in_area(other, recodes) & active())
+        o_tech = o_act.filter(sector).height
+        o_share = _share(o_tech, o_act.height)
+        comparison.append(
+            {
+                "slug": other.slug,
+                "name": other.name,
+                "active_all": o_act.height,
+                "active_sector": o_tech,
+                "share": o_share,
+                "lq": round(o_share / uk_share, 3) if o_share is not None and uk_share else None,
+            }
+        )
+    comparison.append(
+        {
+            "slug": "",
+            "name": "United Kingdom",
+            "active_all": uk_all,
+            "active_sector": uk_sector,
+            "share": uk_share,
+            "lq": 1.0 if uk_share else None,
+        }
+    )
+    return {
+        "method_version": METHOD_VERSION,
+        "area": {
+            "slug": area.slug,
+            "name": area.name,
+            "kind": area.get_kind_display(),
+            "codes": area.code_list,
+        },
+        "definition": {
+            "slug": definition.slug,
+            "name": definition.name,
+            "version": definition.version,
+        },
+        "month": latest.month.isoformat(),
+        "snapshots": [s.month.isoformat() for s in register.snapshots],
+        "headline": headline,
+        "incorporations": incorporations,
+        "dissolutions": dissolutions,
+        "disappearances": disappearances,
+        "net_formation": net,
+        "survival": survival,
+        "subsectors": subsectors,
+        "sizes": sizes,
+        "peers": comparison,
+        # For directory coverage (which registry firms the directory lists); not shown.
+        "registry_numbers": sorted(tech["number"].to_list()),
+    }
+
+
+def _by_year(dates, first, last):
+    counts = dict(
+        pl.DataFrame({"d": dates})
+        .select(pl.col("d").dt.year().alias("y"))
+        .group_by("y")
+        .len()
+        .iter_rows()
+    )
+    return [{"year": y, "count": counts.get(y, 0)} for y in range(first, last + 1)]
+
+
+def cache_key(area, definition, snapshots):
+    peers = list(area.peers.all())
+    payload = {
+        "v": METHOD_VERSION,
+        "snapshots": [(s.month.isoformat(), s.checksum) for s in snapshots],
+        "areas": [(a.slug, a.name, a.kind, a.code_list) for a in [area, *peers]],
+        "definition": (
+            definition.slug,
+            definition.version,
+            sorted(definition.code_table().items()),
+        ),
+        "recodes": sorted(recode_map().items()),
+    }
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:32]
+
+
+def _cache_file(key):
+    folder = insights_dir() / "figures"
+    folder.mkdir(exist_ok=True)
+    return folder / f"{key}.json"
+
+
+def figures_for(area, definition, month=None):
+    """The figures for an area and definition (as of a month), from the cache or computed."""
+    snapshots = list(Snapshot.objects.order_by("month"))
+    if month:
+        snapshots = [s for s in snapshots if s.month <= month]
+    if not snapshots:
+        return None
+    path = _cache_file(cache_key(area, definition, snapshots))
+    if path.exists():
+        return json.loads(path.read_text())
+    peers = list(area.peers.all())
+    register = Register.load([area, *peers], [definition], snapshots[-1].month)
+    result = compute(register, area, definition, peers)
+    _write(path, result)
+    return result
+
+
+def _write(path, result):
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(result))
+    tmp.replace(path)
+
+
+def figures_refresh(progress=None):
+    """Compute and cache the figures of every area and definition, for the newest month."""
+    areas = list(Area.objects.prefetch_related("peers"))
+    definitions = list(SectorDefinition.objects.prefetch_related("codes"))
+    snapshots = list(Snapshot.objects.order_by("month"))
+    if not snapshots or not areas or not definitions:
+        return 0
+    register = Register.load(areas, definitions)
+    done = 0
+    for definition in definitions:
+        for area in areas:
+            key = cache_key(area, definition, snapshots)
+            _write(_cache_file(key), compute(register, area, definition, list(area.peers.all())))
+            done += 1
+            if progress:
+                progress(1)
+    return done

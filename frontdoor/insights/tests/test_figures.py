@@ -1,0 +1,133 @@
+"""Figures for two small hand-made snapshots equal answers worked out by hand."""
+
+import pytest
+
+from frontdoor.insights.figures import figures_for, figures_refresh
+from frontdoor.insights.models import Area, SectorDefinition
+
+pytestmark = pytest.mark.django_db
+
+# Worked by hand from conftest.snapshot_2024 / snapshot_2025, November 2025, digital:
+# active on the register: 1 3 4 6 7 8 10 11 12 13 (9 is in liquidation) = 10;
+# of them digital: 1 4 6 8 10 12 13 = 7, so the UK share is 0.7.
+# Milton Keynes: active 1 3 4 10 11 = 5, digital 1 4 10 = 3, share 0.6, LQ 0.6 / 0.7.
+
+
+@pytest.fixture
+def digital():
+    return SectorDefinition.objects.get(slug="dcms-digital-2016")
+
+
+def mk(digital):
+    return figures_for(Area.objects.get(slug="milton-keynes"), digital)
+
+
+def test_headline(two_snapshots, digital):
+    h = mk(digital)["headline"]
+    assert (h["active_all"], h["active_sector"], h["share"]) == (5, 3, 0.6)
+    assert (h["uk_active_all"], h["uk_active_sector"], h["uk_share"]) == (10, 7, 0.7)
+    assert h["lq"] == round(0.6 / 0.7, 3)
+    assert h["dormant"] == 0  # 11 files dormant accounts but is not digital
+
+
+def test_incorporations_count_every_company_ever_seen(two_snapshots, digital):
+    # Seen in MK and digital in either snapshot: 1 (2024), 2 (2024), 4 (2015, outside the
+    # ten years shown), 5 (2019), 9 (2024), 10 (2025).
+    years = {r["year"]: r["count"] for r in mk(digital)["incorporations"]}
+    assert years[2024] == 3 and years[2025] == 1 and years[2019] == 1
+    assert sum(years.values()) == 5 and min(years) == 2016
+
+
+def test_disappearances_and_net_formation(two_snapshots, digital):
+    fig = mk(digital)
+    # 2 and 5 are in the 2024 snapshot and not in the 2025 one.
+    assert fig["disappearances"] == [{"from": "2024-11-01", "to": "2025-11-01", "count": 2}]
+    assert fig["net_formation"] == [
+        {"year": 2025, "incorporations": 1, "disappearances": 2, "net": -1}
+    ]
+
+
+def test_survival_across_two_snapshots(two_snapshots, digital):
+    one, three, five = mk(digital)["survival"]
+    # Cohort: incorporated Nov 2023 to Oct 2024 and active in Nov 2024: 1, 2 and 9.
+    # A year later 1 is active, 2 has gone and 9 is in liquidation: 1 of 3 survived.
+    assert one["available"] and (one["cohort"], one["survivors"]) == (3, 1)
+    assert one["rate"] == round(1 / 3, 6)
+    assert (one["cohort_from"], one["measured_at"]) == ("2023-11-01", "2025-11-01")
+    assert not three["available"] and "3 years apart" in three["reason"]
+    assert "span 12 months" in three["reason"]
+    assert not five["available"]
+
+
+def test_sub_sector_and_size_mix(two_snapshots, digital):
+    fig = mk(digital)
+    assert [(r["subsector"], r["count"]) for r in fig["subsectors"]] == [
+        ("Computer programming and consultancy", 2),
+        ("Software publishing", 1),
+    ]
+    assert [(r["band"], r["count"]) for r in fig["sizes"]] == [
+        ("Micro", 1),
+        ("Small", 1),
+        ("No accounts filed yet", 1),
+    ]
+
+
+def test_peers_and_the_uk(two_snapshots, digital):
+    peers = {r["name"]: r for r in mk(digital)["peers"]}
+    assert peers["Coventry"]["active_sector"] == 1 and peers["Coventry"]["lq"] == round(1 / 0.7, 3)
+    assert peers["Sheffield"]["active_all"] == 1  # "Active - Proposal to Strike off" counts
+    assert peers["Leeds"]["share"] is None and peers["Leeds"]["lq"] is None
+    assert peers["United Kingdom"]["lq"] == 1.0
+
+
+def test_one_snapshot_says_plainly_what_it_cannot_show(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import snapshot_2024, write_csv
+
+    companies_import(write_csv(data_dir / "x-2024-11-01.csv", snapshot_2024()))
+    fig = mk(digital)
+    assert fig["disappearances"] == [] and fig["net_formation"] == []
+    assert all(not r["available"] for r in fig["survival"])
+    assert "span 0 months" in fig["survival"][0]["reason"]
+
+
+def test_an_earlier_month_uses_only_the_snapshots_up_to_it(two_snapshots, digital):
+    import datetime
+
+    fig = figures_for(Area.objects.get(slug="milton-keynes"), digital, datetime.date(2024, 11, 1))
+    assert fig["snapshots"] == ["2024-11-01"]
+    # November 2024: active 1 2 3 4 9 in MK (5 is in liquidation); digital 1 2 4 9.
+    assert fig["headline"]["active_all"] == 5 and fig["headline"]["active_sector"] == 4
+
+
+def test_areas_of_postcode_districts_groups_and_recoded_codes(two_snapshots, digital):
+    districts = figures_for(Area.objects.get(slug="central-milton-keynes"), digital)
+    assert districts["headline"]["active_all"] == 3  # MK9: 1 4 10 (3 and 11 are in MK10)
+    north = figures_for(Area.objects.get(slug="northern-cities"), digital)
+    assert north["headline"]["active_all"] == 3  # 6 and 7 in Manchester, 13 in Sheffield
+    # An area still using Sheffield's old code finds companies placed under the new one.
+    old = Area.objects.create(
+        slug="old-sheffield", name="Sheffield (old code)", kind="local-authority", codes="E08000019"
+    )
+    assert figures_for(old, digital)["headline"]["active_sector"] == 1
+
+
+def test_a_custom_definition_is_data(two_snapshots):
+    custom = SectorDefinition.objects.create(slug="data", name="Data", version="1")
+    custom.codes.create(sic_class="63.11", code="63110", subsector="Data processing")
+    coventry = figures_for(Area.objects.get(slug="coventry"), custom)
+    assert coventry["headline"]["active_sector"] == 1
+    assert coventry["definition"] == {"slug": "data", "name": "Data", "version": "1"}
+
+
+def test_refresh_caches_every_area_and_definition(two_snapshots, digital):
+    pairs = Area.objects.count() * SectorDefinition.objects.count()
+    assert figures_refresh() == pairs
+    cached = list((two_snapshots / "insights" / "figures").glob("*.json"))
+    assert len(cached) == pairs
+    # An edit to an area is a new cache key: the figures follow the data.
+    area = Area.objects.get(slug="milton-keynes")
+    area.codes = "E08000026"
+    area.save()
+    assert figures_for(area, digital)["headline"]["active_all"] == 1
