@@ -3,6 +3,8 @@
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,12 +31,26 @@ def unlimited(settings):
     settings.FRONTDOOR_API_RATE = None
 
 
+@pytest.fixture
+def keep_connection():
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    Schemathesis calls the WSGI app directly, so request_finished would close the connection
+    the test transaction lives on (PostgreSQL keeps connections, CONN_MAX_AGE).
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @hypothesis.settings(
     deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
 )
-def test_api_conforms_to_its_openapi_schema(records, unlimited, case):
+def test_api_conforms_to_its_openapi_schema(records, unlimited, keep_connection, case):
     # The records are only read, so sharing them across generated inputs is safe.
     case.call_and_validate(
         checks=[
