@@ -95,8 +95,9 @@ def bng_to_osgb36(easting, northing):
     e2 = 1 - (b * b) / (a * a)
     phi = _LAT0
     m = 0.0
-    # Iterate the latitude until the meridional arc matches the northing to 0.01 mm.
-    while True:
+    # Iterate the latitude until the meridional arc matches the northing to 0.01 mm. It
+    # converges in a few steps; the cap stops rounding from oscillating at the last digit.
+    for _ in range(50):
         phi = (northing - _N0 - m) / (a * _F0) + phi
         m = _meridional_arc(phi, a, b)
         if abs(northing - _N0 - m) < 0.00001:
@@ -176,8 +177,9 @@ def _letter_table(letter):
     if not path.exists():
         return {}
     data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
+    # A few rows have no local authority (stored as NaN): keep them, with an empty code.
     return {
-        pcd.replace(" ", ""): (east, north, laua)
+        pcd.replace(" ", ""): (east, north, laua if isinstance(laua, str) else "")
         for pcd, east, north, laua in zip(
             data["pcd"], data["oseast1m"], data["osnrth1m"], data["laua"], strict=True
         )
@@ -226,8 +228,14 @@ def postcode_lookup(text, *, district_fallback=True):
             return None
         compact = match[1]
     if DISTRICT.match(compact):
-        centre = _district_centres(compact[0]).get(compact)
-        if centre:
-            lat, lon = bng_to_wgs84(centre[0], centre[1])
-            return Location(compact, round(lat, 6), round(lon, 6), centre[2] or "", exact=False)
+        return _district_location(compact)
     return None
+
+
+@cache
+def _district_location(district):
+    centre = _district_centres(district[0]).get(district)
+    if not centre:
+        return None
+    lat, lon = bng_to_wgs84(centre[0], centre[1])
+    return Location(district, round(lat, 6), round(lon, 6), centre[2] or "", exact=False)

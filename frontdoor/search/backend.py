@@ -99,15 +99,20 @@ def schema():
     return b.build()
 
 
+_NAME_DIGITS = {c: i for i, c in enumerate("0123456789abcdefghijklmnopqrstuvwxyz", start=1)}
+
+
 def name_key(name):
     """The first 12 letters/digits of a name packed into 64 bits, so tantivy can sort by name."""
-    key = 0
-    text = "".join(c for c in name.lower() if c.isalnum() and c.isascii())[:12]
-    for i in range(12):
-        c = text[i] if i < len(text) else ""
-        digit = 0 if not c else (1 + ord(c) - 48 if c.isdigit() else 11 + ord(c) - 97)
-        key = key * 37 + digit
-    return key
+    key, used = 0, 0
+    for c in name.lower():
+        digit = _NAME_DIGITS.get(c)
+        if digit:
+            key = key * 37 + digit
+            used += 1
+            if used == 12:
+                return key
+    return key * 37 ** (12 - used)
 
 
 def normalise_name(text):
@@ -225,52 +230,60 @@ def _with_terms(batch, through, own, sectors, model, roles):
         yield row
 
 
+@lru_cache(maxsize=16)
+def _url_pattern(kind):
+    # Reversing once per kind and filling in slugs is ten times faster than per record.
+    return KINDS[kind](slug="slug-placeholder").get_absolute_url()
+
+
+@lru_cache(maxsize=4_096)
+def _sector_terms(sectors):
+    """Tag words and facet values for one combination of sectors (few combinations recur)."""
+    words = [s.name for s in sectors] + [s.slug.replace("-", " ") for s in sectors]
+    return words, [f"sector:{s.slug}" for s in sectors]
+
+
 def document(kind, row):
-    """One index document for a database row from rows()."""
+    """One index document (as JSON for the writer) for a database row from rows()."""
     postcode, lat, lon, area = _where(row)
     subkind = row.get("kind") or row.get("status") or ""
-    sectors = row["sectors"]
-    tags = [s.name for s in sectors] + [s.slug.replace("-", " ") for s in sectors]
-    tags += [SUBKIND_LABELS.get(subkind, subkind), row.get("stage__name") or ""]
+    tag_words, sector_facets = _sector_terms(tuple(row["sectors"]))
+    tags = [*tag_words, SUBKIND_LABELS.get(subkind, subkind), row.get("stage__name") or ""]
     tags += row["roles"] + [row.get("headline") or ""]
-    if area:
-        tags.append(geo.local_authority_name(area))
-    facets = [f"kind:{kind}"] + [f"sector:{s.slug}" for s in sectors]
+    facets = [f"kind:{kind}", *sector_facets]
     if subkind:
         facets.append(f"subkind:{subkind}")
     if row.get("stage__slug"):
         facets.append(f"stage:{row['stage__slug']}")
     if area:
+        tags.append(geo.local_authority_name(area))
         facets.append(f"area:{area}")
-    doc = tantivy.Document()
-    doc.add_text("key", f"{kind}:{row['pk']}")
-    doc.add_text("kind", kind)
-    doc.add_text("subkind", subkind)
-    doc.add_integer("pk", row["pk"])
-    doc.add_text("name", row["name"])
-    doc.add_text("name_exact", normalise_name(row["name"]))
-    doc.add_unsigned("name_key", name_key(row["name"]))
-    doc.add_text("tags", " ".join(t for t in tags if t))
-    doc.add_text("summary", row["summary"] or "")
-    # Long descriptions add little to ranking; the first part is enough and keeps it small.
-    doc.add_text("description", (row["description"] or "")[:2_000])
-    for value in facets:
-        doc.add_text("facet", value)
-    doc.add_text("url", KINDS[kind](slug=row["slug"]).get_absolute_url())
-    doc.add_text("postcode", postcode)
-    # Microseconds, so records made in the same second still sort newest first.
-    doc.add_integer("created", int(row["created"].timestamp() * 1_000_000))
+    name = row["name"]
+    doc = {
+        "key": f"{kind}:{row['pk']}",
+        "kind": kind,
+        "subkind": subkind,
+        "pk": row["pk"],
+        "name": name,
+        "name_exact": normalise_name(name),
+        "name_key": name_key(name),
+        "tags": " ".join(t for t in tags if t),
+        "summary": row["summary"] or "",
+        # Long descriptions add little to ranking; the first part is enough and keeps it small.
+        "description": (row["description"] or "")[:2_000],
+        "facet": facets,
+        "url": _url_pattern(kind).replace("slug-placeholder", row["slug"]),
+        "postcode": postcode,
+        # Microseconds, so records made in the same second still sort newest first.
+        "created": int(row["created"].timestamp() * 1_000_000),
+    }
     if lat is not None and lon is not None:
-        doc.add_float("lat", float(lat))
-        doc.add_float("lon", float(lon))
-        doc.add_text("point", f"{lat:.4f},{lon:.4f}")
+        doc.update(lat=float(lat), lon=float(lon), point=f"{lat:.4f},{lon:.4f}")
     if kind == "event":
-        doc.add_integer("starts", _epoch(row["starts_at"]))
-        doc.add_integer("ends", _epoch(row["ends_at"]))
+        doc.update(starts=_epoch(row["starts_at"]), ends=_epoch(row["ends_at"]))
     if kind == "programme":
-        doc.add_integer("opens", _day(row["opens_on"], NO_DAY))
-        doc.add_integer("closes", _day(row["closes_on"], FAR_DAY))
-    return doc
+        doc.update(opens=_day(row["opens_on"], NO_DAY), closes=_day(row["closes_on"], FAR_DAY))
+    return json.dumps(doc)
 
 
 def published(kind):
@@ -387,7 +400,7 @@ class SearchIndex:
         count = 0
         for kind in KINDS:
             for row in rows(kind, published(kind)):
-                writer.add_document(document(kind, row))
+                writer.add_json(document(kind, row))
                 count += 1
                 if progress and count % 10_000 == 0:
                     progress(10_000)
@@ -410,7 +423,7 @@ class SearchIndex:
             for pk in changed.values_list("pk", flat=True):
                 writer.delete_documents_by_term("key", f"{kind}:{pk}")
             for row in rows(kind, published(kind).filter(updated__gte=since)):
-                writer.add_document(document(kind, row))
+                writer.add_json(document(kind, row))
         for key in Tombstone.objects.filter(id__gt=seen_tombstone, id__lte=tombstone).values_list(
             "key", flat=True
         ):

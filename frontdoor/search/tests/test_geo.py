@@ -51,3 +51,11 @@ def test_distance():
         < geo.distance_km(mk.latitude, mk.longitude, birmingham.latitude, birmingham.longitude)
         < 95
     )
+
+
+def test_conversion_terminates_and_stays_in_britain_across_the_grid():
+    # Fractional eastings/northings (district centres) once made the iteration oscillate.
+    for easting in range(0, 700_001, 50_000):
+        for northing in range(0, 1_250_001, 50_000):
+            lat, lon = geo.bng_to_wgs84(easting + 0.123456789, northing + 0.987654321)
+            assert 49 < lat < 62 and -10 < lon < 4
