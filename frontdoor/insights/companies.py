@@ -169,6 +169,7 @@ def _frame(path, label):
     bad_number = ~number.str.contains(NUMBER).fill_null(False)
     checks = [
         (pl.col("last_field").is_null(), "short"),
+        (~pl.col("uri").str.ends_with(number).fill_null(True), "shifted"),
         (bad_number, "number"),
         (pl.col("name").str.strip_chars().fill_null("") == "", "name"),
         (bad_incorporated, "incorporated"),
@@ -227,6 +228,7 @@ def _frame(path, label):
 
 REASONS = {
     "short": "fewer than 55 fields",
+    "shifted": "values out of place (URI does not end with the CompanyNumber): a stray field?",
     "number": "CompanyNumber “{value}” is not 8 letters or digits",
     "name": "CompanyName is empty",
     "incorporated": "IncorporationDate “{value}” is not a dd/mm/yyyy date",

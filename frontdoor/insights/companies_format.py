@@ -37,7 +37,9 @@ KEPT = {
     "SICCode.SicText_2": "sic_text_2",
     "SICCode.SicText_3": "sic_text_3",
     "SICCode.SicText_4": "sic_text_4",
-    # Only read to tell a short row (fewer than 55 fields) from a complete one.
+    # Only read to check the row: a row with a stray field has its values out of place (the
+    # URI no longer ends with the company number); a short row lacks the last field.
+    "URI": "uri",
     "ConfStmtLastMadeUpDate": "last_field",
 }
 

@@ -53,6 +53,7 @@ def row(**fields):
     values.setdefault("CompanyName", f"COMPANY {fields.get('number', '')} LIMITED")
     values.setdefault("CompanyStatus", "Active")
     values.setdefault("CompanyCategory", "Private Limited Company")
+    values.setdefault("URI", f"http://business.data.gov.uk/id/company/{fields.get('number', '')}")
     return ",".join(quote(values.get(c, "")) for c in COLUMNS)
 
 

@@ -1,0 +1,45 @@
+"""`frontdoor insights ...`: thin commands with clear errors."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from frontdoor.insights.models import Snapshot
+
+from .conftest import snapshot_2024, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_then_import_then_refresh(data_dir, capsys):
+    call_command(
+        "insights",
+        "generate-companies",
+        str(data_dir / "g"),
+        "--rows",
+        "500",
+        "--month",
+        "2025-06",
+        "--packaging",
+        "zip",
+    )
+    zip_path = data_dir / "g" / "BasicCompanyDataAsOneFile-2025-06-01.zip"
+    assert zip_path.exists()
+    call_command("insights", "import-companies", str(zip_path))
+    out = capsys.readouterr().out
+    assert "Imported: Companies House June 2025: 500 rows, 0 bad" in out
+    assert "Figures refreshed" in out
+    call_command("insights", "import-companies", str(zip_path))
+    assert "Unchanged" in capsys.readouterr().out
+    assert Snapshot.objects.count() == 1
+
+
+def test_errors_are_command_errors(data_dir):
+    bad = write_csv(data_dir / "x-2025-01-01.csv", snapshot_2024(), header="a,b,c")
+    with pytest.raises(CommandError, match="Import failed, previous data kept. .*wrong header"):
+        call_command("insights", "import-companies", str(bad))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("insights", "import-companies", str(data_dir / "missing.zip"))
+    with pytest.raises(CommandError, match="not a month"):
+        call_command("insights", "import-companies", str(bad), "--month", "January")
+    with pytest.raises(CommandError, match="no postcode column"):
+        call_command("insights", "import-postcodes", str(bad))

@@ -1,0 +1,212 @@
+"""The Companies House import: packaging, header, bad rows, atomicity, idempotence."""
+
+import csv
+import datetime
+import zipfile
+
+import polars as pl
+import pytest
+
+from frontdoor.insights.companies import ImportFailed, companies_import
+from frontdoor.insights.companies_format import COLUMNS, HEADER
+from frontdoor.insights.figures import figures_for
+from frontdoor.insights.generate import companies_generate
+from frontdoor.insights.models import Area, SectorDefinition, Snapshot
+
+from .conftest import SOFTWARE, row, snapshot_2024, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def first(data_dir):
+    """A good import for November 2024, which every failure below must leave alone."""
+    path = write_csv(data_dir / "BasicCompanyDataAsOneFile-2024-11-01.csv", snapshot_2024())
+    companies_import(path)
+    snapshot = Snapshot.objects.get()
+    return snapshot, (data_dir / "insights" / snapshot.filename).read_bytes()
+
+
+def assert_intact(first, data_dir):
+    snapshot, content = first
+    now = Snapshot.objects.get()
+    assert (now.checksum, now.rows, now.filename) == (
+        snapshot.checksum,
+        snapshot.rows,
+        snapshot.filename,
+    )
+    assert (data_dir / "insights" / now.filename).read_bytes() == content
+    leftovers = [p.name for p in (data_dir / "insights").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def again(data_dir, rows, name="BasicCompanyDataAsOneFile-2024-11-01.csv", **kwargs):
+    return write_csv(data_dir / "again" / name, rows, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def again_dir(data_dir):
+    (data_dir / "again").mkdir()
+
+
+def test_a_wrong_header_is_refused(first, data_dir):
+    header = HEADER.replace(" CompanyNumber", "CompanyNo")
+    with pytest.raises(ImportFailed, match="line 1: wrong header: column 2 is “CompanyNo”"):
+        companies_import(again(data_dir, snapshot_2024(), header=header))
+    with pytest.raises(ImportFailed, match="54 columns"):
+        companies_import(again(data_dir, snapshot_2024(), header=HEADER.rsplit(",", 1)[0]))
+    assert_intact(first, data_dir)
+
+
+def test_bad_dates_are_reported_with_line_numbers_and_refused(first, data_dir):
+    rows = snapshot_2024()
+    rows[2] = row(number="00000003", incorporated="31/02/2020")
+    rows[5] = row(number="00000006", incorporated="2020-02-01", dissolved="yesterday")
+    with pytest.raises(ImportFailed) as caught:
+        companies_import(again(data_dir, rows))
+    message = str(caught.value)
+    assert "2 of 9 rows are bad" in message and "nothing was changed" in message
+    assert "line 4: IncorporationDate “31/02/2020” is not a dd/mm/yyyy date" in message
+    assert "line 7: IncorporationDate “2020-02-01” is not a dd/mm/yyyy date" in message
+    assert "DissolutionDate" in message
+    assert_intact(first, data_dir)
+
+
+def test_a_few_bad_rows_are_kept_out_and_listed_in_the_report(first, data_dir):
+    rows = snapshot_2024() + [row(number="123", sic1=SOFTWARE), row(number="00000099", name=" ")]
+    result = companies_import(again(data_dir, rows), max_bad_share=0.5)
+    assert (result.rows, result.bad_rows) == (11, 2)
+    with open(result.report, newline="") as f:
+        report = list(csv.DictReader(f))
+    assert [(r["line"], r["reason"]) for r in report] == [
+        ("11", "CompanyNumber “123” is not 8 letters or digits"),
+        ("12", "CompanyName is empty"),
+    ]
+    # Bad rows never reach the figures.
+    fig = figures_for(
+        Area.objects.get(slug="milton-keynes"),
+        SectorDefinition.objects.get(slug="dcms-digital-2016"),
+    )
+    assert fig["headline"]["uk_active_all"] == 8  # as without the two bad rows
+
+
+def test_invalid_utf8_is_refused_with_its_line(first, data_dir):
+    path = again(data_dir, snapshot_2024())
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"COMPANY", b"COMP\xff\xfeANY", 1)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(ImportFailed, match="line 4: not valid UTF-8"):
+        companies_import(path)
+    assert_intact(first, data_dir)
+
+
+def test_a_latin1_header_is_refused(first, data_dir):
+    path = again(data_dir, snapshot_2024())
+    path.write_bytes(b"\xa3" + path.read_bytes())
+    with pytest.raises(ImportFailed, match="line 1: the header is not valid UTF-8"):
+        companies_import(path)
+    assert_intact(first, data_dir)
+
+
+def test_a_truncated_zip_is_refused(first, data_dir):
+    csv_path = again(data_dir, snapshot_2024() * 50)
+    zip_path = data_dir / "again" / "BasicCompanyDataAsOneFile-2024-11-01.zip"
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(csv_path, csv_path.name)
+    data = zip_path.read_bytes()
+    zip_path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImportFailed, match="truncated or damaged"):
+        companies_import(zip_path)
+    # Damaged in the middle: the central directory is intact but the data is not.
+    broken = bytearray(data)
+    broken[60:90] = b"\x00" * 30
+    zip_path.write_bytes(bytes(broken))
+    with pytest.raises(ImportFailed, match="truncated or damaged"):
+        companies_import(zip_path)
+    assert_intact(first, data_dir)
+
+
+def test_a_row_with_a_stray_field_is_a_bad_row(first, data_dir):
+    rows = snapshot_2024()
+    rows[4] = rows[4].replace('"Private Limited Company"', '"Private Limited Company","X"')
+    with pytest.raises(ImportFailed, match="line 6: values out of place"):
+        companies_import(again(data_dir, rows))
+    assert_intact(first, data_dir)
+
+
+def test_a_short_row_is_a_bad_row(data_dir):
+    short = ",".join(f'"{v}"' for v in ["SHORT LTD", "00000077", "", ""])
+    result = companies_import(
+        write_csv(data_dir / "x-2024-11-01.csv", snapshot_2024() + [short]), max_bad_share=0.5
+    )
+    assert result.bad_examples == ["x-2024-11-01.csv, line 11: fewer than 55 fields"]
+
+
+def test_importing_the_same_file_twice_changes_nothing(first, data_dir):
+    snapshot, _ = first
+    result = companies_import(again(data_dir, snapshot_2024()))
+    assert result.unchanged
+    assert_intact(first, data_dir)
+
+
+def test_a_new_file_for_the_month_replaces_the_old_one(first, data_dir):
+    snapshot, _ = first
+    result = companies_import(again(data_dir, snapshot_2024()[:4]))
+    assert not result.unchanged and Snapshot.objects.get().rows == 4
+    files = sorted(p.name for p in (data_dir / "insights").glob("companies-2024-11-*.parquet"))
+    assert snapshot.filename not in files and len(files) == 2  # the snapshot and its postcodes
+
+
+def test_the_month_comes_from_the_name_or_the_option(data_dir):
+    path = write_csv(data_dir / "companies.csv", snapshot_2024())
+    with pytest.raises(ImportFailed, match="give --month"):
+        companies_import(path)
+    companies_import(path, month=datetime.date(2024, 10, 1))
+    assert Snapshot.objects.get().month == datetime.date(2024, 10, 1)
+
+
+def test_one_file_zip_part_files_and_csv_give_the_same_snapshot(data_dir):
+    month = datetime.date(2025, 3, 1)
+    kinds = {}
+    for packaging in ("csv", "zip", "parts"):
+        paths = companies_generate(
+            data_dir / packaging, 3000, month=month, packaging=packaging, parts=3, seed=5
+        )
+        result = companies_import(paths)
+        stored = pl.read_parquet(data_dir / "insights" / result.snapshot.filename)
+        kinds[packaging] = stored.drop("file", "line").sort("number")
+    assert kinds["csv"].equals(kinds["zip"]) and kinds["csv"].equals(kinds["parts"])
+    assert kinds["csv"].height == 3000
+
+
+def test_part_files_must_all_be_there(data_dir):
+    paths = companies_generate(
+        data_dir / "p", 900, month=datetime.date(2025, 3, 1), packaging="parts", parts=3
+    )
+    with pytest.raises(ImportFailed, match="got parts 1, 3 of 3"):
+        companies_import([paths[0], paths[2]])
+    # Giving the folder finds every part.
+    assert companies_import([data_dir / "p"]).rows == 900
+
+
+def test_the_generator_writes_the_published_format(data_dir):
+    (path,) = companies_generate(data_dir / "g", 2000, month=datetime.date(2025, 11, 1), seed=1)
+    assert path.name == "BasicCompanyDataAsOneFile-2025-11-01.csv"
+    text = path.read_text(encoding="utf-8")
+    header, first_row = text.split("\n")[:2]
+    assert header == HEADER and header.count(", ") == 14
+    assert first_row.startswith('"') and first_row.endswith('"')
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    assert len(rows) == 2000 and {len(r) for r in rows} == {55}
+    data = {name: [r[i] for r in rows] for i, name in enumerate(COLUMNS)}
+    assert all(len(n) == 8 for n in data["CompanyNumber"])
+    assert any(n.startswith("SC") for n in data["CompanyNumber"])
+    assert all(datetime.datetime.strptime(d, "%d/%m/%Y") for d in data["IncorporationDate"])
+    assert any("," in n for n in data["CompanyName"]) and any('"' in n for n in data["CompanyName"])
+    sic = data["SICCode.SicText_1"]
+    assert "None Supplied" in sic and any(s.startswith("7222 - ") for s in sic)
+    assert all(s == "None Supplied" or s[:4].isdigit() for s in sic)
+    assert 0 < data["RegAddress.PostCode"].count("") < 60  # about 1% missing
+    result = companies_import(path)
+    assert result.bad_rows == 0 and result.located > 1900

@@ -1,0 +1,119 @@
+"""Insights pages: figures, charts with tables, CSV, method, junk queries, curator action."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from frontdoor.core.models import PublicationState
+from frontdoor.directory.models import Organisation
+
+
+@pytest.mark.django_db
+def test_pages_before_any_import_say_so(client, data_dir):
+    for url in ("/insights/", "/insights/milton-keynes/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "No Companies House snapshot has been imported yet" in response.content.decode()
+    assert client.get("/insights/milton-keynes/peers.csv").status_code == 404
+
+
+def test_the_area_page_shows_figures_charts_and_their_tables(client, two_snapshots):
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "Milton Keynes" in page and "Digital sector (DCMS), version 2016" in page
+    assert page.count('<svg role="img" aria-label="Bar chart:') == 4
+    assert page.count('<table class="data-table">') == 7
+    assert "60.0%" in page and "0.86" in page  # share and location quotient
+    assert "33.3%" in page  # one-year survival
+    assert "Needs two snapshots 3 years apart" in page
+    assert "registered office is not the trading site" not in page  # that is on the method page
+    assert (
+        'href="/insights/milton-keynes/peers.csv?definition=dcms-digital-2016&amp;month=2025-11"'
+        in page
+    )
+
+
+def test_the_index_lists_areas_with_their_headline(client, two_snapshots):
+    page = client.get("/insights/?definition=dcms-creative-2016").content.decode()
+    assert "West Midlands Combined Authority" in page and "Creative industries" in page
+
+
+def test_csv_downloads_carry_licence_and_figures(client, two_snapshots):
+    response = client.get("/insights/milton-keynes/survival.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert "Open Government Licence" in lines[1]
+    assert lines[2] == "Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"
+    assert lines[3] == "1,2023-11-01 to 2024-11-01,2025-11-01,3,1,0.333333"
+    assert client.get("/insights/milton-keynes/nothing.csv").status_code == 404
+
+
+def test_the_method_page_has_definitions_sources_and_caveats(client, two_snapshots):
+    page = client.get("/insights/method/").content.decode()
+    for text in (
+        "registered office is not the trading site",
+        "Dormant and non-trading companies",
+        "Register counts differ from ONS business counts",
+        "Contains National Statistics data",
+        "Open Government Licence v3.0",
+        "62012",
+        "E08000019 became E08000039",
+    ):
+        assert text in page
+
+
+def test_unknown_choices_fall_back_with_a_note(client, two_snapshots):
+    page = client.get("/insights/milton-keynes/?definition=nope&month=1999-99").content.decode()
+    assert "There is no sector definition “nope”" in page
+    assert "is not a month such as 2025-11" in page
+
+
+junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    url=st.sampled_from(["/insights/", "/insights/milton-keynes/", "/insights/coventry/peers.csv"]),
+    key=st.sampled_from(["definition", "month", "x"]),
+    value=junk,
+)
+def test_junk_query_strings_never_cause_a_server_error(client, data_dir, url, key, value):
+    assert client.get(url, {key: value}).status_code in (200, 400, 404)
+
+
+def test_curators_add_missing_companies_as_draft_listings(client, two_snapshots):
+    Organisation.objects.create(
+        name="Already listed", slug="already", kind="sme", company_number="00000004"
+    )
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "The directory lists <strong>1</strong> of the <strong>3</strong>" in page
+    assert "Add the 2 missing" not in page  # visitors do not see the action
+
+    url = "/insights/milton-keynes/add-missing/"
+    assert client.post(url, {"definition": "dcms-digital-2016"}).status_code in (302, 403)
+    assert Organisation.objects.count() == 1
+
+    curator = User.objects.create_user("curator", password="x", is_staff=True)
+    client.force_login(curator)
+    assert "Add the 2 missing" in client.get("/insights/milton-keynes/").content.decode()
+    response = client.post(url, {"definition": "dcms-digital-2016"})
+    assert response.status_code == 302
+    added = Organisation.objects.filter(source="companies-house").order_by("source_id")
+    assert [(o.source_id, o.company_number, o.postcode, o.state) for o in added] == [
+        ("00000001", "00000001", "MK9 1AA", PublicationState.DRAFT),
+        ("00000010", "00000010", "MK9 1AA", PublicationState.DRAFT),
+    ]
+    assert added[0].name == "COMPANY 00000001 LIMITED" and added[0].founded_year == 2024
+    assert "Computer programming and consultancy" in added[0].summary
+    assert LogEntry.objects.filter(user=curator).count() == 1
+    # Running it again adds nothing: they are listed now.
+    client.post(url, {"definition": "dcms-digital-2016"})
+    assert Organisation.objects.filter(source="companies-house").count() == 2
+    assert (
+        "lists <strong>3</strong> of the <strong>3</strong>"
+        in client.get("/insights/milton-keynes/").content.decode()
+    )
