@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frontdoor.core.geo import distance_km, postcode_lookup
 from frontdoor.core.models import PublicationState, normalise_postcode
 from frontdoor.directory.models import Organisation, Place, Programme, Sector, Stage
 from frontdoor.opendata.fields import absolute_url
@@ -228,7 +229,8 @@ def page_envelope(items, request, serialise):
     )
     total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     total_pages = math.ceil(total / size)
-    chosen = list(items[(page - 1) * size : page * size])
+    # Past the end, don't ask the database: a huge page number would overflow its OFFSET.
+    chosen = list(items[(page - 1) * size : page * size]) if page <= total_pages else []
     return {
         "total_items": total,
         "total_pages": total_pages,
@@ -269,17 +271,12 @@ def _uuid_param(request, name, kinds):
 def resolve_postcode(postcode):
     """(latitude, longitude) for a postcode, or None.
 
-    The ONS postcode directory (core/geo.py) when this checkout has it; otherwise, and for
-    postcodes it doesn't know, our own listings that carry that postcode and coordinates.
+    The ONS Postcode Directory (core/geo.py, falling back to the postcode district's centre);
+    then, for postcodes it doesn't know, our own listings with that postcode and coordinates.
     """
-    try:
-        from frontdoor.core.geo import postcode_lookup
-    except ImportError:  # geo.py arrives with the search work; until then, our own data
-        postcode_lookup = None
-    if postcode_lookup is not None:
-        found = postcode_lookup(postcode)
-        if found is not None:
-            return found.latitude, found.longitude
+    found = postcode_lookup(postcode)
+    if found is not None:
+        return found.latitude, found.longitude
     for model in (Organisation, Place):
         hit = (
             model.objects.filter(postcode=postcode, latitude__isnull=False)
@@ -292,13 +289,8 @@ def resolve_postcode(postcode):
 
 
 def metres_between(a, b):
-    """Great-circle distance (haversine) in metres between two (lat, lon) pairs."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+    """Distance in metres between two (latitude, longitude) pairs."""
+    return distance_km(*a, *b) * 1000
 
 
 class OrukView(OpenDataViewMixin, APIView):

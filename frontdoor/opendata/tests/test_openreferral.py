@@ -206,3 +206,8 @@ def test_ids_are_stable_uuids_that_read_back():
     assert parse_hsds_id("service", made) == 42
     assert parse_hsds_id("organization", made) is None
     assert parse_hsds_id("service", "junk") is None
+
+
+def test_a_huge_page_number_is_just_an_empty_page(client, records):
+    body = page_of(client, "/openreferral/services?page=99999999999999999999", "service.json")
+    assert body["empty"] and body["page_number"] == 99999999999999999999
