@@ -37,6 +37,10 @@ class Counts:
     unchanged: int = 0
     merged: int = 0
     warnings: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    def log(self, verb, event):
+        self.changes.append(f"{verb}: {event.name} ({event.local_start:%a %d %b %Y %H:%M})")
 
 
 def feed_read(feed, *, timeout=importers.FETCH_TIMEOUT, max_bytes=importers.MAX_BYTES):
@@ -89,7 +93,8 @@ def _record(feed, started, now, counts, *, error=""):
         cancelled=counts.cancelled,
         unchanged=counts.unchanged,
         merged=counts.merged,
-        messages="\n".join([error, *counts.warnings] if error else counts.warnings),
+        messages=_lines([error, *counts.warnings] if error else counts.warnings),
+        changes=_lines(counts.changes),
     )
     feed.last_synced_at = now
     feed.last_outcome = outcome
@@ -102,8 +107,18 @@ def _record(feed, started, now, counts, *, error=""):
     return sync
 
 
+def _lines(lines, limit=500):
+    """One per line, at most `limit` of them: a broken feed can give thousands."""
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... and {len(lines) - limit} more."]
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def _apply(feed, parsed, now):
+    # One sync of a feed at a time (cron and a curator's "sync now" may overlap); SQLite
+    # serialises writers anyway.
+    Feed.objects.select_for_update().filter(pk=feed.pk).first()
     counts = Counts(warnings=list(parsed.warnings))
     entries = {entry.key: entry for entry in feed.entries.select_related("event")}
     places = {
@@ -138,6 +153,7 @@ def _apply(feed, parsed, now):
             counts.unchanged += 1
             continue
         was_cancelled = event.is_cancelled
+        changed = True
         if event.feed_id == feed.pk:
             _copy(item, event, venue)
             event.sequence += 1
@@ -147,13 +163,19 @@ def _apply(feed, parsed, now):
             event.status, event.status_note = Event.Status.SCHEDULED, ""
             event.sequence += 1
             event.save()
+        else:
+            changed = False  # the feed that brought the event in decides its details
         entry.fingerprint, entry.sequence = item.fingerprint, item.sequence
         entry.present, entry.last_seen = True, now
         entry.save()
-        if event.is_cancelled and not was_cancelled:
+        if not changed:
+            counts.unchanged += 1
+        elif event.is_cancelled and not was_cancelled:
             counts.cancelled += 1
+            counts.log("Cancelled", event)
         else:
             counts.updated += 1
+            counts.log("Updated", event)
 
     window_start = parsed.window[0] if parsed.window else None
     for key, entry in entries.items():
@@ -171,6 +193,7 @@ def _apply(feed, parsed, now):
             event.sequence += 1
             event.save()
             counts.cancelled += 1
+            counts.log("Removed from the feed, so marked cancelled", event)
     return counts
 
 
@@ -200,6 +223,7 @@ def _add(feed, item, venue, now, counts):
         # Another organiser's feed lists the same event: one event, both organisers.
         event = existing
         counts.merged += 1
+        counts.log("Already listed, now also by this feed", event)
     else:
         event = Event(
             uid=item.key,
@@ -217,6 +241,7 @@ def _add(feed, item, venue, now, counts):
         event.save()
         counts.cancelled += item.cancelled
         counts.added += not item.cancelled
+        counts.log("Added, cancelled" if item.cancelled else "Added", event)
     if feed.organisation_id:
         event.organisers.add(feed.organisation_id)
     FeedEntry.objects.create(

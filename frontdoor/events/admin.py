@@ -51,6 +51,8 @@ class FeedSyncAdmin(admin.ModelAdmin):
     list_display = ["feed", "started_at", "outcome", "added", "updated", "cancelled", "merged"]
     list_filter = ["outcome", "feed"]
     date_hierarchy = "started_at"
+    fields = ["feed", "started_at", "finished_at", "outcome", "added", "updated", "cancelled"]
+    fields += ["unchanged", "merged", "messages", "changes"]
 
     def has_add_permission(self, request):
         return False

@@ -53,8 +53,8 @@ def vevent(event, build_absolute_uri):
         component.add("dtstart", event.local_start.date())
         component.add("dtend", event.local_end.date() + datetime.timedelta(days=1))
     else:
-        component.add("dtstart", event.local_start)
-        component.add("dtend", event.local_end)
+        component.add("dtstart", _unambiguous(event.local_start))
+        component.add("dtend", _unambiguous(event.local_end))
     url = build_absolute_uri(event.get_absolute_url())
     component.add("url", url)
     text = plain_text(event.description) or event.summary
@@ -65,6 +65,17 @@ def vevent(event, build_absolute_uri):
     component.add("categories", [event.get_kind_display()])
     component.add("transp", "TRANSPARENT")  # a listing, not a meeting: don't block time
     return component
+
+
+def _unambiguous(local):
+    """Local time with its zone, or UTC in the hour the clocks go back.
+
+    1:30 on the night the clocks go back happens twice, and RFC 5545 (3.3.5) reads such a
+    time as the first one: the second can only be written in UTC.
+    """
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local.astimezone(datetime.UTC)
+    return local
 
 
 class NewEventsAtom(SyndicationFeed):

@@ -8,6 +8,7 @@ import hashlib
 import html
 import re
 import socket
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
@@ -102,7 +103,7 @@ def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
     )
     try:
         with urlopen(request, timeout=timeout) as response:
-            data = response.read(max_bytes + 1)
+            data = _read_before(response, time.monotonic() + timeout * 3, max_bytes + 1, url)
     except HTTPError as error:
         raise FeedError(
             f"The server answered HTTP {error.code} ({error.reason}) for {url}."
@@ -121,6 +122,21 @@ def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
             "ask its owner for a smaller one (for example, only future events)."
         )
     return data
+
+
+def _read_before(response, deadline, limit, url):
+    """Read up to `limit` bytes, giving up at the deadline: a server can trickle forever."""
+    chunks, size = [], 0
+    while size < limit:
+        # read1 returns what has arrived; read(n) would wait for all n bytes.
+        chunk = response.read1(min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise FeedError(f"{url} is sending too slowly: gave up after {size:,} bytes.")
+    return b"".join(chunks)
 
 
 def decode(data):

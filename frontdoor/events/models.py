@@ -339,6 +339,7 @@ class FeedSync(models.Model):
         default=0, help_text="Events another feed had already brought in."
     )
     messages = models.TextField(blank=True, help_text="Errors and warnings, one per line.")
+    changes = models.TextField(blank=True, help_text="What was added, updated and cancelled.")
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -2,11 +2,14 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+import zoneinfo
 
+import hypothesis
 import icalendar
 import pytest
 import recurring_ical_events
 from django.core.files.base import ContentFile
+from hypothesis import strategies as st
 
 from frontdoor.directory.factories import OrganisationFactory, PlaceFactory
 from frontdoor.events import actions, importers
@@ -16,6 +19,11 @@ from frontdoor.events.tests.conftest import corpus
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def at(*args):
+    return datetime.datetime(*args, tzinfo=UTC)
 
 
 def events_in(body):
@@ -189,3 +197,78 @@ def test_add_to_calendar_links(client):
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
     assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
     assert f'href="/events/{event.slug}.ics" download' in html
+
+
+names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"], exclude_characters="<>")
+    | st.sampled_from([",", ";", ":", "\\", '"', "\n", " "]),
+    min_size=1,
+    max_size=60,
+)
+
+
+@st.composite
+def calendar_events(draw):
+    """Timed events at any minute for a year (both clock changes), and all-day ones."""
+    if draw(st.booleans()):
+        day = datetime.date(2026, 10, 2) + datetime.timedelta(days=draw(st.integers(0, 360)))
+        days = draw(st.integers(1, 4))
+        start = datetime.datetime.combine(day, datetime.time(), LONDON)
+        end = datetime.datetime.combine(
+            day + datetime.timedelta(days=days - 1), datetime.time(23, 59, 59), LONDON
+        )
+        return {"all_day": True, "starts_at": start, "ends_at": end}
+    minute = draw(st.integers(60 * 24, 60 * 24 * 360))
+    start = datetime.datetime(2026, 10, 1, tzinfo=UTC) + datetime.timedelta(minutes=minute)
+    length = datetime.timedelta(minutes=draw(st.integers(0, 60 * 24 * 3)))
+    return {"all_day": False, "starts_at": start, "ends_at": start + length}
+
+
+@hypothesis.settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    events=st.lists(st.tuples(names, calendar_events(), st.booleans()), min_size=1, max_size=5)
+)
+def test_any_events_survive_export_and_reimport(client, frozen, events):
+    Event.objects.all().delete()
+    for n, (name, times, cancelled) in enumerate(events):
+        status = "cancelled" if cancelled else "scheduled"
+        EventFactory(name=name, slug=f"e{n}", status=status, **times)
+    expected = {
+        (
+            " ".join(name.split()) or "Untitled event",
+            times["starts_at"].astimezone(UTC),
+            times["ends_at"].astimezone(UTC),
+            times["all_day"],
+            cancelled,
+        )
+        for name, times, cancelled in events
+    }
+    body = client.get("/events.ics").content
+    check_rfc5545(body)
+    again = importers.parse(body, now=frozen)
+    assert again.warnings == []
+    assert {
+        (e.name, e.starts_at, e.ends_at, e.all_day, e.cancelled) for e in again.events
+    } == expected
+
+
+def test_the_repeated_hour_when_the_clocks_go_back_is_exported_in_utc(client, frozen):
+    # 00:30 UTC and 01:30 UTC on 25 October 2026 are both 01:30 in London.
+    first = EventFactory(
+        name="First 1:30", starts_at=at(2026, 10, 25, 0, 30), ends_at=at(2026, 10, 25, 0, 45)
+    )
+    second = EventFactory(
+        name="Second 1:30", starts_at=at(2026, 10, 25, 1, 30), ends_at=at(2026, 10, 25, 1, 45)
+    )
+    exported = events_in(client.get("/events.ics").content)
+    assert exported[first.ical_uid]["DTSTART"].dt == at(2026, 10, 25, 0, 30)
+    assert exported[second.ical_uid]["DTSTART"].dt == at(2026, 10, 25, 1, 30)
+    again = {
+        e.name: e.starts_at
+        for e in importers.parse(client.get("/events.ics").content, now=frozen).events
+    }
+    assert again == {"First 1:30": at(2026, 10, 25, 0, 30), "Second 1:30": at(2026, 10, 25, 1, 30)}

@@ -302,3 +302,35 @@ def test_command_syncs_due_feeds_and_fails_loudly(httpserver, url_feed):
     with pytest.raises(CommandError, match="No feed with id 999"):
         call_command("sync", "999", stdout=StringIO(), stderr=StringIO())
     assert bad.syncs.count() == 1
+
+
+def test_a_server_that_trickles_bytes_is_cut_off(httpserver, url_feed):
+    feed = url_feed()
+
+    def trickle():
+        yield b"BEGIN:VCALENDAR\r\n"
+        for _ in range(100):
+            time.sleep(0.1)  # each byte arrives well within the socket timeout
+            yield b"X"
+
+    httpserver.expect_oneshot_request("/calendar.ics").respond_with_response(
+        Response(trickle(), content_type="text/calendar")
+    )
+    started = time.monotonic()
+    sync = actions.feed_sync(feed, timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert sync.outcome == Feed.Outcome.FAILED and "sending too slowly" in sync.messages
+
+
+def test_each_sync_lists_what_it_added_updated_and_cancelled(frozen):
+    feed = file_feed(ics(vevent("a", "Talk"), vevent("b", "Social")))
+    first = actions.feed_sync(feed)
+    assert first.changes.splitlines() == [
+        "Added: Talk (Tue 20 Oct 2026 19:00)",  # 18:00 UTC is 19:00 BST
+        "Added: Social (Tue 20 Oct 2026 19:00)",
+    ]
+    second = resync(feed, ics(vevent("a", "Talk: sold out")))
+    assert second.changes.splitlines() == [
+        "Updated: Talk: sold out (Tue 20 Oct 2026 19:00)",
+        "Removed from the feed, so marked cancelled: Social (Tue 20 Oct 2026 19:00)",
+    ]
