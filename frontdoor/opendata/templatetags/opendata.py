@@ -2,6 +2,7 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from frontdoor.opendata import jsonld as builders
 from frontdoor.opendata.fields import KINDS, absolute_url
@@ -44,3 +45,20 @@ def twin_links(context):
                 "api": reverse(f"opendata:api-{name}-list") + suffix,
             }
     return None
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """<link rel="alternate"> to the machine-readable twins of a list or a record page."""
+    links = []
+    twins = twin_links(context)
+    obj = context.get("object")
+    if twins:
+        links = [("application/json", twins["api"]), ("text/csv", twins["csv"])]
+    elif obj is not None and getattr(obj, "slug", None):
+        for name, kind in KINDS.items():
+            if isinstance(obj, kind.model):
+                links = [
+                    ("application/json", reverse(f"opendata:api-{name}-detail", args=[obj.slug]))
+                ]
+    return format_html_join("\n  ", '<link rel="alternate" type="{}" href="{}">', links)

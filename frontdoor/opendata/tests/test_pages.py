@@ -126,3 +126,14 @@ def test_open_data_page_states_licence_and_promise(client, records):
     assert 'href="/api/v1/openapi.json"' in html and 'href="/organisations.csv"' in html
     footer = client.get("/").content.decode()
     assert 'href="/open-data/"' in footer
+
+
+def test_pages_name_their_machine_readable_twins(client, records):
+    detail = client.get(records["org"].get_absolute_url()).content.decode()
+    api = f"/api/v1/organisations/{records['org'].slug}"
+    assert f'<link rel="alternate" type="application/json" href="{api}">' in detail
+    assert client.get(api).status_code == 200
+    person = client.get(records["listed"].get_absolute_url()).content.decode()
+    assert f'href="/api/v1/people/{records["listed"].slug}"' in person
+    listing = client.get("/events/?sector=ai").content.decode()
+    assert '<link rel="alternate" type="text/csv" href="/events.csv?sector=ai">' in listing
