@@ -136,10 +136,12 @@ def _apply(feed, parsed, now):
             _add(feed, item, venue, now, counts)
             continue
         event = entry.event
-        if item.sequence < entry.sequence:
+        if _older(item, entry):
             counts.warnings.append(
-                f"Line {item.line}: {item.key} has SEQUENCE {item.sequence}, older than the "
-                f"{entry.sequence} already seen; kept the newer version."
+                f"Line {item.line}: {item.key} is older (SEQUENCE {item.sequence}, "
+                f"LAST-MODIFIED {_stamp(item.last_modified)}) than the version already seen "
+                f"(SEQUENCE {entry.sequence}, LAST-MODIFIED {_stamp(entry.last_modified)}); "
+                "kept the newer one."
             )
             entry.present = True
             entry.last_seen = now
@@ -148,8 +150,8 @@ def _apply(feed, parsed, now):
             continue
         if entry.fingerprint == item.fingerprint and entry.present:
             entry.last_seen = now
-            entry.sequence = item.sequence
-            entry.save(update_fields=["last_seen", "sequence"])
+            entry.sequence, entry.last_modified = item.sequence, item.last_modified
+            entry.save(update_fields=["last_seen", "sequence", "last_modified"])
             counts.unchanged += 1
             continue
         was_cancelled = event.is_cancelled
@@ -166,6 +168,7 @@ def _apply(feed, parsed, now):
         else:
             changed = False  # the feed that brought the event in decides its details
         entry.fingerprint, entry.sequence = item.fingerprint, item.sequence
+        entry.last_modified = item.last_modified
         entry.present, entry.last_seen = True, now
         entry.save()
         if not changed:
@@ -195,6 +198,19 @@ def _apply(feed, parsed, now):
             counts.cancelled += 1
             counts.log("Removed from the feed, so marked cancelled", event)
     return counts
+
+
+def _older(item, entry):
+    """A copy older than the one we hold: lower SEQUENCE, or same and older LAST-MODIFIED."""
+    if item.sequence != entry.sequence:
+        return item.sequence < entry.sequence
+    return bool(
+        item.last_modified and entry.last_modified and item.last_modified < entry.last_modified
+    )
+
+
+def _stamp(value):
+    return f"{value:%Y-%m-%d %H:%M:%S}Z" if value else "none"
 
 
 def _copy(item, event, venue):
@@ -249,6 +265,7 @@ def _add(feed, item, venue, now, counts):
         key=item.key,
         event=event,
         sequence=item.sequence,
+        last_modified=item.last_modified,
         fingerprint=item.fingerprint,
         first_seen=now,
         last_seen=now,

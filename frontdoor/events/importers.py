@@ -56,6 +56,7 @@ class ParsedEvent:
     website: str = ""
     cancelled: bool = False
     sequence: int = 0
+    last_modified: datetime.datetime | None = None
 
     @property
     def dedupe_key(self):
@@ -315,8 +316,14 @@ def _event(occurrence, uid, repeats, tz, line):
         sequence = max(int(str(occurrence.get("SEQUENCE", 0))), 0)
     except ValueError:
         sequence = 0
+    last_modified = None
+    stamp = occurrence.get("LAST-MODIFIED")
+    value = getattr(stamp, "dt", None) if stamp is not None else None
+    if isinstance(value, datetime.datetime):
+        last_modified = _as_aware(value, datetime.UTC).astimezone(datetime.UTC)
     return ParsedEvent(
         key=key,
+        last_modified=last_modified,
         name=name[:200],
         starts_at=starts_at.astimezone(datetime.UTC),
         ends_at=ends_at.astimezone(datetime.UTC),

@@ -356,6 +356,7 @@ class FeedEntry(models.Model):
     key = models.CharField(max_length=255, help_text="UID, plus the occurrence if it repeats.")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feed_entries")
     sequence = models.PositiveIntegerField(default=0)
+    last_modified = models.DateTimeField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
     present = models.BooleanField(default=True, help_text="Listed by the feed's last good sync.")
     first_seen = models.DateTimeField()

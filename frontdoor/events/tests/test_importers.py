@@ -154,3 +154,24 @@ def test_unusable_files_raise_a_precise_error(body, message):
     with pytest.raises(importers.FeedError) as error:
         importers.parse(body, now=NOW)
     assert message in str(error.value)
+
+
+def test_one_occurrence_of_a_series_cancelled_by_an_override():
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        b"BEGIN:VEVENT\r\nUID:club\r\nDTSTAMP:20260901T000000Z\r\n"
+        b"DTSTART;TZID=Europe/London:20261019T180000\r\nDURATION:PT1H\r\n"
+        b"RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Code club\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:club\r\nDTSTAMP:20260901T000000Z\r\n"
+        b"RECURRENCE-ID;TZID=Europe/London:20261026T180000\r\n"
+        b"DTSTART;TZID=Europe/London:20261026T180000\r\nDURATION:PT1H\r\n"
+        b"STATUS:CANCELLED\r\nSUMMARY:Code club\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    events = importers.parse(body, now=NOW).events
+    assert [(e.starts_at, e.cancelled) for e in events] == [
+        (utc(2026, 10, 19, 17), False),  # 18:00 BST
+        (utc(2026, 10, 26, 18), True),  # 18:00 GMT, the day after the clocks went back
+        (utc(2026, 11, 2, 18), False),
+    ]
+    assert events[1].key == "club/20261026T180000Z"

@@ -83,9 +83,23 @@ def test_updates_bump_sequence_and_stale_sequences_are_ignored(frozen):
     assert event.sequence == 2
 
     stale = resync(feed, ics(vevent("a", "Demo night (old copy)", extra="SEQUENCE:1\n")))
-    assert stale.unchanged == 1 and "SEQUENCE 1, older than the 2" in stale.messages
+    assert stale.unchanged == 1 and "is older (SEQUENCE 1" in stale.messages
     event.refresh_from_db()
     assert event.name == "Demo night (moved)"
+
+
+def test_last_modified_decides_between_copies_with_the_same_sequence(frozen):
+    newer = "SEQUENCE:3\nLAST-MODIFIED:20260920T100000Z\n"
+    older = "SEQUENCE:3\nLAST-MODIFIED:20260910T100000Z\n"
+    latest = "SEQUENCE:3\nLAST-MODIFIED:20260925T100000Z\n"
+    feed = file_feed(ics(vevent("a", "Version B", extra=newer)))
+    actions.feed_sync(feed)
+    stale = resync(feed, ics(vevent("a", "Version A", extra=older)))
+    assert stale.unchanged == 1
+    assert "LAST-MODIFIED 2026-09-10 10:00:00Z) than the version already seen" in stale.messages
+    assert Event.objects.get(uid="a").name == "Version B"
+    fresh = resync(feed, ics(vevent("a", "Version C", extra=latest)))
+    assert fresh.updated == 1 and Event.objects.get(uid="a").name == "Version C"
 
 
 def test_status_cancelled_then_vanished_then_back(frozen):
