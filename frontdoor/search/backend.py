@@ -283,7 +283,7 @@ def document(kind, row):
         doc.update(starts=_epoch(row["starts_at"]), ends=_epoch(row["ends_at"]))
     if kind == "programme":
         doc.update(opens=_day(row["opens_on"], NO_DAY), closes=_day(row["closes_on"], FAR_DAY))
-    return json.dumps(doc)
+    return json.dumps(doc, allow_nan=False)
 
 
 def published(kind):
