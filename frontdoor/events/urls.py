@@ -27,6 +27,7 @@ urlpatterns = [
     path("events/<slug:slug>.ics", views.event_ics, name="event-ics"),
     path("events/<slug:slug>/pitch/", views.pitch_apply, name="pitch-apply"),
     path("events/<slug:slug>/", views.EventDetail.as_view(), name="event-detail"),
+    path("organisations/<slug:slug>/events.ics", views.organisation_ics, name="organisation-ics"),
     path("festivals/", views.FestivalList.as_view(), name="festival-list"),
     path("festivals/<slug:slug>/", views.FestivalDetail.as_view(), name="festival-detail"),
 ]

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from frontdoor.core.models import Branding
 from frontdoor.core.views import FilteredListView
+from frontdoor.directory.models import Organisation
 from frontdoor.events import actions, feeds
 from frontdoor.events.filters import EventFilterSet
 from frontdoor.events.models import Event, Festival, PitchApplication
@@ -156,6 +157,21 @@ def events_ics(request):
         name += f" ({festival or organiser})"
     body = feeds.calendar(events, name=name, build_absolute_uri=request.build_absolute_uri)
     return _ics_response(body, "events.ics")
+
+
+def organisation_ics(request, slug):
+    """One organisation's events: /organisations/<slug>/events.ics, for its subscribe link."""
+    organisation = get_object_or_404(Organisation.objects.visible(), slug=slug)
+    queryset = (
+        Event.objects.published()
+        .filter(organisers=organisation, ends_at__gte=timezone.now() - ICS_HISTORY)
+        .select_related("venue")
+        .order_by("starts_at", "pk")[:ICS_LIMIT]
+    )
+    body = feeds.calendar(
+        queryset, name=organisation.name, build_absolute_uri=request.build_absolute_uri
+    )
+    return _ics_response(body, f"{organisation.slug[:60]}.ics")
 
 
 events_atom = feeds.NewEventsAtom()

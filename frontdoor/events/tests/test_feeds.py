@@ -122,6 +122,11 @@ def test_organisation_ics_lists_its_events(client):
     assert list(events_in(client.get(f"/events.ics?organiser={org.slug}").content)) == [
         mine.ical_uid
     ]
+    response = client.get(f"/organisations/{org.slug}/events.ics")
+    cal = check_rfc5545(response.content)
+    assert cal["X-WR-CALNAME"] == org.name
+    assert [str(e["UID"]) for e in cal.walk("VEVENT")] == [mine.ical_uid]
+    assert client.get("/organisations/nobody/events.ics").status_code == 404
 
 
 def test_list_page_offers_webcal_subscription_with_the_same_filters(client):
