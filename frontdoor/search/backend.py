@@ -62,7 +62,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 3  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 4  # bump when the schema or the documents change; the index then rebuilds
 
 
 def text_analyzer():
@@ -83,8 +83,12 @@ def schema():
     b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
     for name in ("key", "kind", "subkind", "point"):
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
-    # kind, sector, stage and area values as "group:value", so one pass counts every facet.
-    b.add_text_field("facet", fast=True, tokenizer_name="raw", index_option="basic")
+    # Filters: kind, sector, stage and area values as "group:value" in one indexed field.
+    b.add_text_field("facet", tokenizer_name="raw", index_option="basic")
+    # Counts: single-valued columns are counted far faster than a multi-valued one, so the
+    # sectors go in as one value per combination ("ai fintech"), split again after counting.
+    for name in ("stage", "area", "sector_set"):
+        b.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     b.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
     b.add_text_field("postcode", stored=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("pk", stored=True, indexed=True, fast=True)
@@ -272,6 +276,9 @@ def document(kind, row):
         # Long descriptions add little to ranking; the first part is enough and keeps it small.
         "description": (row["description"] or "")[:2_000],
         "facet": facets,
+        "stage": row.get("stage__slug") or "",
+        "area": area,
+        "sector_set": " ".join(sorted(f.removeprefix("sector:") for f in sector_facets)),
         "url": _url_pattern(kind).replace("slug-placeholder", row["slug"]),
         "postcode": postcode,
         # Microseconds, so records made in the same second still sort newest first.

@@ -30,6 +30,18 @@ FACET_GROUPS = {
     "stage": "Stage",
     "area": "Area",
 }
+FACET_FIELDS = {
+    "type": "kind",
+    "subkind": "subkind",
+    "sector": "sector_set",
+    "stage": "stage",
+    "area": "area",
+}
+FACET_AGGREGATION = {
+    group: {"terms": {"field": name, "size": 5_000}} for group, name in FACET_FIELDS.items()
+}
+# A last word found in fewer records than this is probably unfinished: match it as a prefix.
+PREFIX_BELOW = 500
 _analyzer = backend.text_analyzer()
 
 
@@ -101,8 +113,9 @@ def words(text):
     return _analyzer.analyze(text or "")[:MAX_WORDS]
 
 
-def text_query(schema, tokens, whole, fuzzy):
+def text_query(searcher, tokens, whole, fuzzy):
     """Every word must match some field; a whole-name or phrase match lifts a hit to the top."""
+    schema = backend.schema()
     must = []
     for i, token in enumerate(tokens):
         options = [
@@ -110,7 +123,12 @@ def text_query(schema, tokens, whole, fuzzy):
             for f, boost in FIELD_BOOSTS
         ]
         alphabetic = token.isalpha()
-        if i == len(tokens) - 1 and alphabetic and len(token) >= 2:
+        if (
+            i == len(tokens) - 1
+            and alphabetic
+            and len(token) >= 2
+            and searcher.doc_freq("name", token) < PREFIX_BELOW
+        ):
             for f, boost in (("name", 3.0), ("tags", 1.0)):
                 options.append(
                     tantivy.Query.boost_query(
@@ -261,24 +279,32 @@ class Search:
             sort = "relevance" if tokens else "newest"
         typo = False
         if tokens:
-            base = text_query(self.schema, tokens, whole, fuzzy=False)
+            base = self.base = text_query(self.searcher, tokens, whole, fuzzy=False)
             query = self.combine(base, self.filters())
-            total = self.searcher.search(query, limit=1, count=True).count
+            facets, total = self.facet_counts(query)
             if total < FEW:
-                fuzzy_base = text_query(self.schema, tokens, whole, fuzzy=True)
-                fuzzy_query = self.combine(fuzzy_base, self.filters())
-                fuzzy_total = self.searcher.search(fuzzy_query, limit=1, count=True).count
+                fuzzy = self.base = text_query(self.searcher, tokens, whole, fuzzy=True)
+                fuzzy_query = self.combine(fuzzy, self.filters())
+                fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_query)
                 if fuzzy_total > total:
-                    base, query, total, typo = fuzzy_base, fuzzy_query, fuzzy_total, True
+                    base, query, facets, total, typo = (
+                        fuzzy,
+                        fuzzy_query,
+                        fuzzy_facets,
+                        fuzzy_total,
+                        True,
+                    )
         else:
-            base = tantivy.Query.all_query()
+            base = self.base = tantivy.Query.all_query()
             query = self.combine(base, self.filters())
+            facets, total = self.facet_counts(query)
         self.base = base
-        hits, total = self.page_of_hits(query, sort)
+        hits, located = self.page_of_hits(query, sort)
         return Results(
             hits=hits,
-            total=total,
-            facets=self.facet_counts(query),
+            # Sorted by distance, only records with a location take part.
+            total=total if located is None else located,
+            facets=facets,
             flags=self.flag_counts(),
             sort=sort,
             near=self.near,
@@ -298,12 +324,15 @@ class Search:
             options = {"order_by_field": "name_key", "order": tantivy.Order.Asc}
         elif sort == "newest":
             options = {"order_by_field": "created", "order": tantivy.Order.Desc}
-        result = self.searcher.search(query, limit=p.per_page, offset=offset, count=True, **options)
+        # The facet counts gave the total already: not counting lets tantivy skip blocks.
+        result = self.searcher.search(
+            query, limit=p.per_page, offset=offset, count=False, **options
+        )
         hits = [self.hit(score, address, query) for score, address in result.hits]
         if sort == "name":
             # The sort key holds the first 12 letters; finish the order within the page.
             hits.sort(key=lambda h: (backend.normalise_name(h.name), h.pk))
-        return hits, result.count
+        return hits, None
 
     def nearest(self, query, offset, limit):
         """Hits in order of distance: count matches per point, nearest points first."""
@@ -388,22 +417,26 @@ class Search:
         return ""
 
     def facet_counts(self, query):
-        """Counts per facet value; a group with a choice made is counted without that choice,
-        so its other values show what picking them too would add."""
+        """Counts per facet value, and the total; a group with a choice made is counted without
+        that choice, so its other values show what picking them too would add."""
         counts = {group: {} for group in FACET_GROUPS}
-        names = {"kind": "type"}
         queries = [(None, query)]
         for group in FACET_GROUPS:
             if getattr(self.p, group):
                 queries.append((group, self.combine(self.base, self.filters(leave_out=group))))
+        total = 0
         for only, q in queries:
-            result = self.searcher.aggregate(q, {"f": {"terms": {"field": "facet", "size": 5_000}}})
-            for bucket in result["f"]["buckets"]:
-                facet, _, value = bucket["key"].partition(":")
-                group = names.get(facet, facet)
-                if (only is None and not getattr(self.p, group)) or group == only:
-                    counts[group][value] = bucket["doc_count"]
-        return counts
+            result = self.searcher.aggregate(q, FACET_AGGREGATION)
+            for group in FACET_FIELDS:
+                if not ((only is None and not getattr(self.p, group)) or group == only):
+                    continue
+                for bucket in result[group]["buckets"]:
+                    for value in bucket["key"].split() if group == "sector" else [bucket["key"]]:
+                        if value:
+                            counts[group][value] = counts[group].get(value, 0) + bucket["doc_count"]
+            if only is None:
+                total = sum(b["doc_count"] for b in result["type"]["buckets"])
+        return counts, total
 
     def flag_counts(self):
         counts = {}
