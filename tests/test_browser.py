@@ -83,8 +83,11 @@ def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
         "/people/",
         "/open-data/",
         "/search/?q=smart",
+        "/search/?q=bletchley&near=MK9+3HS&type=organisation&type=place",
         "/for/relocating-here/",
         "/organisations/?sector=nope",
+        "/insights/",
+        "/insights/method/",
     ]
     problems = {}
     for path in paths:
@@ -93,3 +96,22 @@ def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
         if found:
             problems[path] = found
     assert problems == {}
+
+
+def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
+    live = browser.new_context()
+    page = live.new_page()
+    page.goto(demo + "/search/")
+    page.get_by_label("Search organisations, places").press_sequentially("bletch", delay=50)
+    page.locator("#search-results").get_by_role("link", name="Bletchley Park", exact=True).wait_for()
+    assert "q=bletch" in page.url  # htmx pushed the state, so the address is shareable
+    live.close()
+
+    no_js = browser.new_context(java_script_enabled=False)
+    page = no_js.new_page()
+    page.goto(demo + "/search/?q=bletchley")
+    page.get_by_label("Places (").check()
+    page.get_by_role("button", name="Apply").click()
+    assert "type=place" in page.url
+    assert page.get_by_role("heading", name="1 result for “bletchley”").is_visible()
+    no_js.close()

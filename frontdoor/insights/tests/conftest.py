@@ -8,6 +8,9 @@ import pytest
 from frontdoor.insights.companies_format import COLUMNS, HEADER
 from frontdoor.insights.geography import _package_path, postcode_table
 
+# The browser fixtures live in tests/conftest.py, which pytest only applies under tests/.
+from tests.conftest import browser, page  # noqa: F401 - pytest finds fixtures by name
+
 
 @pytest.fixture(scope="session")
 def postcode_cache(tmp_path_factory):
@@ -25,7 +28,12 @@ def postcode_cache(tmp_path_factory):
 
 
 @pytest.fixture
-def data_dir(settings, tmp_path, postcode_cache):
+def data_dir(settings, tmp_path, postcode_cache, django_db_blocker):
+    from frontdoor.insights.seed import insights_seed
+
+    # Transactional tests (the browser ones) flush the seeded rows; put them back.
+    with django_db_blocker.unblock():
+        insights_seed()
     settings.DATA_DIR = tmp_path
     (tmp_path / "insights").mkdir()
     shutil.copy(postcode_cache, tmp_path / "insights" / postcode_cache.name)
