@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frontdoor.directory.models import Role, Sector, Stage
 from frontdoor.opendata.fields import KINDS, absolute_url
 from frontdoor.opendata.meta import OpenDataViewMixin, response_meta
 
@@ -241,6 +242,54 @@ def detail_view(kind):
     return view.as_view()
 
 
+class TermSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="The value to use in ?sector=, ?stage= or ?role=.")
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+@extend_schema_serializer(many=False)
+class TermListSerializer(serializers.Serializer):
+    meta = MetaSerializer()
+    count = serializers.IntegerField()
+    results = TermSerializer(many=True)
+
+
+TAXONOMIES = {"sectors": Sector, "stages": Stage, "roles": Role}
+
+
+class TermList(ApiView):
+    """Every term of one taxonomy: the values the lists' filters accept."""
+
+    model = None
+
+    def get(self, request):
+        terms = list(self.model.objects.all())
+        return Response(
+            {
+                "meta": response_meta(request, reverse("opendata:index")),
+                "count": len(terms),
+                "results": TermSerializer(terms, many=True).data,
+            }
+        )
+
+
+def term_view(name, model):
+    def get(self, request):
+        return TermList.get(self, request)
+
+    view = type(f"{model.__name__}ApiList", (TermList,), {"model": model, "get": get})
+    view.get = extend_schema(
+        operation_id=f"{name}_list",
+        summary=f"{name.capitalize()}: every term",
+        description=f"The {name} a list can be filtered by (slugs), in display order.",
+        tags=["taxonomies"],
+        parameters=[RETRY_AFTER],
+        responses={200: TermListSerializer, **ERRORS},
+    )(view.get)
+    return view.as_view()
+
+
 @extend_schema_serializer(many=False)
 class IndexSerializer(serializers.Serializer):
     meta = MetaSerializer()
@@ -248,6 +297,7 @@ class IndexSerializer(serializers.Serializer):
     docs = serializers.URLField()
     open_referral = serializers.URLField()
     kinds = serializers.DictField(child=serializers.DictField(child=serializers.URLField()))
+    taxonomies = serializers.DictField(child=serializers.URLField())
 
 
 class ApiIndex(ApiView):
@@ -281,6 +331,7 @@ class ApiIndex(ApiView):
                     }
                     for name, kind in KINDS.items()
                 },
+                "taxonomies": {name: url(f"opendata:api-{name}") for name in TAXONOMIES},
             }
         )
 

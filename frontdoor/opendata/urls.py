@@ -12,6 +12,10 @@ urlpatterns = [
     path("api/v1/", api.ApiIndex.as_view(), name="api-index"),
     path("api/v1/openapi.json", api.SchemaView.as_view(), name="api-schema"),
     *[
+        path(f"api/v1/{name}", api.term_view(name, model), name=f"api-{name}")
+        for name, model in api.TAXONOMIES.items()
+    ],
+    *[
         p
         for name, kind in KINDS.items()
         for p in (

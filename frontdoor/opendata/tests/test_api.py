@@ -223,3 +223,17 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_limit(client, records)
         for i in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "name, filter_name", [("sectors", "sector"), ("stages", "stage"), ("roles", "role")]
+)
+def test_taxonomies_list_the_values_filters_accept(client, records, name, filter_name):
+    body = client.get(f"/api/v1/{name}").json()
+    assert body["count"] == len(body["results"]) > 0
+    assert body["meta"]["licence"]["name"] == "Open Government Licence v3.0"
+    kind = {"sector": "organisations", "stage": "programmes", "role": "people"}[filter_name]
+    for term in body["results"]:
+        assert client.get(f"/api/v1/{kind}?{filter_name}={term['slug']}").status_code == 200
+    index = client.get("/api/v1/").json()
+    assert index["taxonomies"][name].endswith(f"/api/v1/{name}")

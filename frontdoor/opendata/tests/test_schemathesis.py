@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
 from frontdoor.wsgi import application
 
 # Bounded so the whole file runs in well under a minute on a shared two-core machine.
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 
 
 # Read through WSGI like any client; generating the document touches no database.
