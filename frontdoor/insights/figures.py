@@ -89,6 +89,7 @@ class Register:
     uk: pl.DataFrame
     gone: dict
     survivors: dict
+    recodes: dict
 
     @classmethod
     def load(cls, areas, definitions, month=None):
@@ -144,17 +145,17 @@ class Register:
                         .collect()["number"]
                     )
                     break
-        return cls(snapshots, subsets, uk, gone, survivors)
+        return cls(snapshots, subsets, uk, gone, survivors, recodes)
 
 
 def _share(part, whole):
     return round(part / whole, 6) if whole else None
 
 
-def compute(register, area, definition, peers=()):
+def compute(register, area, definition, peers=(), table=None):
     """Every figure for one area and definition, as plain JSON-ready data."""
-    recodes = recode_map()
-    table = definition.code_table()
+    recodes = register.recodes
+    table = definition.code_table() if table is None else table
     here = in_area(area, recodes)
     sector = in_codes(table)
     latest = register.snapshots[-1]
@@ -405,9 +406,11 @@ def figures_refresh(progress=None):
     register = Register.load(areas, definitions)
     done = 0
     for definition in definitions:
+        table = definition.code_table()
         for area in areas:
+            peers = list(area.peers.all())
             key = cache_key(area, definition, snapshots)
-            _write(_cache_file(key), compute(register, area, definition, list(area.peers.all())))
+            _write(_cache_file(key), compute(register, area, definition, peers, table))
             done += 1
             if progress:
                 progress(1)

@@ -1,4 +1,5 @@
 import datetime
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -62,6 +63,7 @@ class Command(BaseCommand):
     def do_import_companies(self, *, paths, month=None, max_bad_share, **options):
         if not 0 <= max_bad_share <= 1:
             raise CommandError("--max-bad-share must be between 0 and 1.")
+        started = time.perf_counter()
         with self._bar(unit="B", desc="unzipped") as bar:
             try:
                 result = companies_import(
@@ -69,7 +71,9 @@ class Command(BaseCommand):
                     month=parse_month(month) if month else None,
                     max_bad_share=max_bad_share,
                     progress=bar.update,
-                    stage=lambda text: bar.write(f"{text}…"),
+                    stage=lambda text: bar.write(
+                        f"{time.perf_counter() - started:6.1f} s  {text}…", file=self.stdout._out
+                    ),
                 )
             except ImportFailed as error:
                 raise CommandError(f"Import failed, previous data kept. {error}") from error
@@ -85,7 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(f"All bad rows: {result.report}")
         with self._bar(desc="figures", unit="area") as bar:
             done = figures_refresh(progress=bar.update)
-        self.stdout.write(f"Figures refreshed for {done} area and definition pairs.")
+        self.stdout.write(
+            f"Figures refreshed for {done} area and definition pairs "
+            f"({time.perf_counter() - started:.1f} s in all)."
+        )
 
     def do_import_postcodes(self, *, path, **options):
         try:
