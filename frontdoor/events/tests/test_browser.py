@@ -1,8 +1,6 @@
 """Festival, calendar and pitch pages in Chromium: axe-core (WCAG 2.2 AA), keyboard, no JS."""
 
 import datetime
-import os
-import shutil
 from pathlib import Path
 
 import axe_playwright_python
@@ -16,26 +14,8 @@ from frontdoor.events.models import Event, PitchApplication
 # The live server runs in another thread, so the data must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run ./dev test, which installs it.")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -68,9 +48,9 @@ def axe_violations(page):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_event_pages_have_no_wcag_violations(chromium, site, width):
+def test_event_pages_have_no_wcag_violations(browser, site, width):
     url, festival, pitch = site
-    page = chromium.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": 900})
     today = timezone.localdate()
     paths = [
         festival.get_absolute_url(),
@@ -94,9 +74,9 @@ def test_event_pages_have_no_wcag_violations(chromium, site, width):
     assert problems == {}
 
 
-def test_keyboard_and_no_javascript_filtering_of_the_calendar(chromium, site):
+def test_keyboard_and_no_javascript_filtering_of_the_calendar(browser, site):
     url, festival, pitch = site
-    context = chromium.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     month = timezone.localtime(pitch.starts_at)
     page.goto(url + f"/events/calendar/{month.year}/{month.month}/")
@@ -112,9 +92,9 @@ def test_keyboard_and_no_javascript_filtering_of_the_calendar(chromium, site):
     context.close()
 
 
-def test_founder_applies_to_pitch_without_javascript(chromium, site):
+def test_founder_applies_to_pitch_without_javascript(browser, site):
     url, festival, pitch = site
-    context = chromium.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(url + pitch.get_absolute_url())
     page.get_by_label("Company name", exact=True).fill("Voltly")

@@ -8,9 +8,6 @@ import pytest
 from frontdoor.insights.companies_format import COLUMNS, HEADER
 from frontdoor.insights.geography import _package_path, postcode_table
 
-# The browser fixtures live in tests/conftest.py, which pytest only applies under tests/.
-from tests.conftest import browser, page  # noqa: F401 - pytest finds fixtures by name
-
 
 @pytest.fixture(scope="session")
 def postcode_cache(tmp_path_factory):

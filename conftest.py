@@ -1,4 +1,5 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright, against Django's live server."""
+"""Browser fixtures for every test folder: one Debian Chromium, driven by Playwright, for the
+whole session (two Playwright sessions in one thread would clash over its event loop)."""
 
 import os
 import shutil
@@ -34,7 +35,7 @@ def browser():
             yield browser
             browser.close()
     finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
