@@ -30,6 +30,7 @@ SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
 COLUMNS = ["number", "postcode", "district", "status", "incorporated", "dissolved", "accounts"]
 SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
+ACTIVE = "is_active"
 
 
 def snapshot_path(snapshot):
@@ -101,29 +102,39 @@ class Register:
         recodes = recode_map()
         lads = sorted({recodes.get(c, c) for a in areas if not a.by_district for c in a.code_list})
         districts = sorted({c for a in areas if a.by_district for c in a.code_list})
-        subsets = {}
+        queries, places = [], {}
         for s in snapshots:
-            places = places_of(s, recodes)
-            wanted = places.filter(pl.col("lad").is_in(lads))["postcode"]
-            subsets[s.month] = (
+            places[s.month] = places_of(s, recodes)
+            wanted = places[s.month].filter(pl.col("lad").is_in(lads))["postcode"]
+            queries.append(
                 scan(s)
                 .filter(
                     pl.col("postcode").is_in(wanted.implode()) | pl.col("district").is_in(districts)
                 )
                 .select(*COLUMNS, *SIC_COLUMNS)
-                .collect()
-                .join(places.select("postcode", "lad"), on="postcode", how="left")
             )
         latest = snapshots[-1]
-        uk = (
+        queries.append(
             scan(latest)
             .filter(active())
             .select(
                 all=pl.len(),
                 **{d.slug: in_codes(d.code_table()).sum() for d in definitions},
             )
-            .collect()
         )
+        # Run together, so the scans of the newest snapshot overlap.
+        *frames, uk = pl.collect_all(queries)
+        subsets = {}
+        for s, frame in zip(snapshots, frames, strict=True):
+            # One boolean column per area and definition, computed once: the figures then
+            # filter on plain columns, dozens of times, instead of re-testing codes.
+            subsets[s.month] = frame.join(
+                places[s.month].select("postcode", "lad"), on="postcode", how="left"
+            ).with_columns(
+                active().alias(ACTIVE),
+                *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
+                *(in_area(a, recodes).alias(f"at:{a.slug}") for a in areas),
+            )
         by_month = {s.month: s for s in snapshots}
         gone = {}
         for before, after in zip(snapshots, snapshots[1:], strict=False):
@@ -154,14 +165,13 @@ def _share(part, whole):
 
 def compute(register, area, definition, peers=(), table=None):
     """Every figure for one area and definition, as plain JSON-ready data."""
-    recodes = register.recodes
     table = definition.code_table() if table is None else table
-    here = in_area(area, recodes)
-    sector = in_codes(table)
+    here = pl.col(f"at:{area.slug}")
+    sector = pl.col(f"in:{definition.slug}")
     latest = register.snapshots[-1]
     now = register.subsets[latest.month]
     rows = now.filter(here)
-    act = rows.filter(active())
+    act = rows.filter(pl.col(ACTIVE))
     tech = act.filter(sector)
     uk_all = int(register.uk["all"][0])
     uk_sector = int(register.uk[definition.slug][0])
@@ -241,7 +251,7 @@ def compute(register, area, definition, peers=(), table=None):
         cohort = register.subsets[start].filter(
             here
             & sector
-            & active()
+            & pl.col(ACTIVE)
             & (pl.col("incorporated") >= cohort_from)
             & (pl.col("incorporated") < start)
         )
@@ -288,7 +298,7 @@ def compute(register, area, definition, peers=(), table=None):
 
     comparison = []
     for other in [area, *peers]:
-        o_act = now.filter(in_area(other, recodes) & active())
+        o_act = now.filter(pl.col(f"at:{other.slug}") & pl.col(ACTIVE))
         o_tech = o_act.filter(sector).height
         o_share = _share(o_tech, o_act.height)
         comparison.append(
