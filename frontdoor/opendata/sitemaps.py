@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from frontdoor.opendata.fields import KINDS
+from frontdoor.opendata.fields import KINDS, detail_path
 
 
 class SiteSitemap(Sitemap):
@@ -50,6 +50,9 @@ class ListingSitemap(SiteSitemap):
     def items(self):
         # Primary-key order pages through a million rows by index, not by sorting them.
         return self.model.objects.published().only("slug", "updated").order_by("pk")
+
+    def location(self, obj):
+        return detail_path(self.model, obj.slug)
 
     def lastmod(self, obj):
         return obj.updated
