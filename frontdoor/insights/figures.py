@@ -15,6 +15,7 @@ DATA_DIR/insights/figures/, keyed on everything they depend on, so pages read a 
 import datetime
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -401,7 +402,7 @@ def figures_for(area, definition, month=None):
 
 
 def _write(path, result):
-    tmp = Path(f"{path}.tmp")
+    tmp = Path(f"{path}.{os.getpid()}.tmp")  # two workers may fill the same entry at once
     tmp.write_text(json.dumps(result))
     tmp.replace(path)
 
