@@ -387,8 +387,10 @@ class SearchIndex:
                     if not _covers(state, updated, tombstone):
                         state = self._catch_up(path, state, updated, tombstone)
                 self.seen = state
-            self.index.reload()
-            return self.index.searcher()
+                self.index.reload()
+                self._searcher = self.index.searcher()
+            # Unchanged since the last search: the same reader is current (and saves a reload).
+            return self._searcher
 
     def _switch(self, generation):
         path = self.path(generation)
@@ -396,6 +398,7 @@ class SearchIndex:
         self.index = self._open(path)
         self.generation = generation
         self.seen = None
+        self._searcher = None
 
     def _build(self, path, progress=None):
         """Write every published record into an empty index; caller holds the lock."""
@@ -451,6 +454,8 @@ class SearchIndex:
             self.generation = str(new)
             count = self._build(path, progress=progress)
             self.seen = self._read_state(path)
+            self.index.reload()
+            self._searcher = self.index.searcher()
             with transaction.atomic():
                 state = IndexState.current()
                 old = state.generation

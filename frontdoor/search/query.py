@@ -313,7 +313,7 @@ class Search:
             # Sorted by distance, only records with a location take part.
             total=total if located is None else located,
             facets=facets,
-            flags=self.flag_counts(),
+            flags=self.flag_counts(facets, total),
             sort=sort,
             near=self.near,
             near_error=near_error,
@@ -455,11 +455,24 @@ class Search:
                 total = sum(b["doc_count"] for b in result["type"]["buckets"])
         return counts, total
 
-    def flag_counts(self):
+    def flag_counts(self, facets, total):
+        """How many results are open programmes (or run one) and upcoming events. The kind
+        counts already show when none can be, which spares a pass over the results."""
+        kinds = facets["type"] if not self.p.type else {k: 1 for k in self.p.type}
+        providers = self.open_providers()  # always asked, so the page's query count is fixed
+        possible = {
+            "open": kinds.get("programme") or (kinds.get("organisation") and providers),
+            "upcoming": kinds.get("event"),
+        }
         counts = {}
         for flag, make in (("open", self.open_query), ("upcoming", self.upcoming_query)):
-            q = self.combine(self.base, self.filters(leave_out=flag) + [make()])
-            counts[flag] = self.searcher.search(q, limit=1, count=True).count
+            if getattr(self.p, flag):
+                counts[flag] = total  # the results are already just these
+            elif not possible[flag]:
+                counts[flag] = 0
+            else:
+                q = self.combine(self.base, self.filters() + [make()])
+                counts[flag] = self.searcher.search(q, limit=1, count=True).count
         return counts
 
 
