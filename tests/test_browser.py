@@ -103,7 +103,8 @@ def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
     page = live.new_page()
     page.goto(demo + "/search/")
     page.get_by_label("Search organisations, places").press_sequentially("bletch", delay=50)
-    page.locator("#search-results").get_by_role("link", name="Bletchley Park", exact=True).wait_for()
+    results = page.locator("#search-results")
+    results.get_by_role("link", name="Bletchley Park", exact=True).wait_for()
     assert "q=bletch" in page.url  # htmx pushed the state, so the address is shareable
     live.close()
 
