@@ -1,5 +1,6 @@
 """Writes with side effects for events: syncing feeds, pitch applications."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -11,26 +12,13 @@ from frontdoor.directory.models import Place
 from frontdoor.events import importers
 from frontdoor.events.models import Event, Feed, FeedEntry, FeedSync, PitchApplication
 
-# Fields a sync copies from the feed into the event it owns.
-SYNCED_FIELDS = [
-    "name",
-    "description",
-    "summary",
-    "starts_at",
-    "ends_at",
-    "all_day",
-    "time_zone",
-    "location_text",
-    "online_url",
-    "website",
-    "venue",
-    "status",
-    "status_note",
-]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Counts:
+    """What one sync did, for its FeedSync row."""
+
     added: int = 0
     updated: int = 0
     cancelled: int = 0
@@ -278,7 +266,12 @@ def feeds_sync_due(*, now=None, feeds=None, progress=None):
     feeds = Feed.objects.due(now) if feeds is None else feeds
     results = []
     for feed in feeds:
-        results.append(feed_sync(feed, now=now))
+        try:
+            results.append(feed_sync(feed, now=now))
+        except Exception:
+            # Already recorded on the feed as failed; one feed must not stop the others.
+            logger.exception("Syncing feed %s failed", feed.pk)
+            results.append(feed.syncs.first())
         if progress:
             progress(feed, results[-1])
     return results

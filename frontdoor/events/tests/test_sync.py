@@ -348,3 +348,20 @@ def test_each_sync_lists_what_it_added_updated_and_cancelled(frozen):
         "Updated: Talk: sold out (Tue 20 Oct 2026 19:00)",
         "Removed from the feed, so marked cancelled: Social (Tue 20 Oct 2026 19:00)",
     ]
+
+
+def test_one_feed_failing_while_saving_does_not_stop_the_others(frozen, monkeypatch):
+    broken = file_feed(corpus("google.ics"), name="Broken")
+    fine = file_feed(corpus("apple.ics"), name="Fine")
+    apply = actions._apply
+
+    def flaky(feed, parsed, now):
+        if feed.pk == broken.pk:
+            raise RuntimeError("database went away")
+        return apply(feed, parsed, now)
+
+    monkeypatch.setattr(actions, "_apply", flaky)
+    results = actions.feeds_sync_due(feeds=[broken, fine])
+    assert [(r.feed.name, r.outcome) for r in results] == [("Broken", "failed"), ("Fine", "ok")]
+    assert "database went away" in results[0].messages
+    assert Event.objects.filter(feed=fine).count() == 3
