@@ -28,9 +28,10 @@ def calendar(events, *, name, build_absolute_uri, description=""):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # X- properties are written as given, unescaped: keep them to one plain line.
+    cal.add("x-wr-calname", " ".join(name.split())[:120])
     if description:
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", " ".join(description.split())[:300])
     # Clients poll subscriptions at this interval when they honour it (Apple, Outlook).
     cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")

@@ -112,6 +112,9 @@ def test_filtered_listing_ics_uses_the_list_page_query_string(client):
     past = events_in(client.get("/events.ics?when=past").content)
     assert list(past) == [old.ical_uid]
     assert client.get("/events.ics?sector=nope").status_code == 400
+    # The calendar's name echoes a filter: a newline in it must not break the file.
+    odd = client.get("/events.ics", {"festival": "a\nb;c,\\", "organiser": "x\r\ny"})
+    assert odd.status_code == 200 and check_rfc5545(odd.content)
 
 
 def test_organisation_ics_lists_its_events(client):
