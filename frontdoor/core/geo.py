@@ -183,7 +183,8 @@ def _letter_table(letter):
         for pcd, east, north, laua in zip(
             data["pcd"], data["oseast1m"], data["osnrth1m"], data["laua"], strict=True
         )
-        if east is not None and north is not None
+        # Postcodes without a grid reference come as None or NaN: nothing to place them by.
+        if east is not None and north is not None and east == east and north == north
     }
 
 
