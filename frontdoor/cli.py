@@ -11,6 +11,9 @@ Main commands (each has --help):
   demo       migrate, load the Milton Keynes demo data and serve it on http://127.0.0.1:8000/
   serve      serve the site (waitress) on a host and port
   generate   add clearly labelled synthetic organisations in volume, with a progress bar
+  sync       import every due ICS calendar feed
+  search     rebuild the search index from the database ("frontdoor search rebuild")
+  insights   import Companies House and ONS files, compute ecosystem figures
 
 Every Django management command works too: frontdoor migrate, frontdoor createsuperuser,
 frontdoor check ... ("frontdoor help" lists them all).

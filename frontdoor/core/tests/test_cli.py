@@ -13,7 +13,7 @@ def _run(*args):
 def test_top_level_help_names_the_main_commands():
     result = _run("--help")
     assert result.returncode == 0
-    for command in ("demo", "serve", "generate"):
+    for command in ("demo", "serve", "generate", "sync", "search", "insights"):
         assert f"  {command}" in result.stdout
 
 
