@@ -170,7 +170,7 @@ def _frame(path, part):
         (pl.col("last_field").is_null(), "short"),
         (~pl.col("uri").str.ends_with(number).fill_null(True), "shifted"),
         (bad_number, "number"),
-        (pl.col("name").str.strip_chars().fill_null("") == "", "name"),
+        (~pl.col("name").str.contains(r"\S").fill_null(False), "name"),
         (bad_incorporated, "incorporated"),
         (bad_dissolved, "dissolved"),
     ]
