@@ -4,6 +4,7 @@ Nothing here writes to the database; `actions.feed_sync` applies what `parse` re
 """
 
 import datetime
+import functools
 import hashlib
 import html
 import re
@@ -257,9 +258,15 @@ def _zone_name(occurrence, value, tz):
         start = occurrence.get("DTSTART")
         key = start.params.get("TZID", "") if start is not None else ""
         key = WINDOWS_TO_OLSON.get(key, key)
-    if key and key not in ("UTC", "Etc/UTC") and key in zoneinfo.available_timezones():
+    if key and key not in ("UTC", "Etc/UTC") and key in _zone_names():
         return key
     return tz.key
+
+
+@functools.cache
+def _zone_names():
+    # available_timezones() walks the zone files on disk: 25 ms a call, so once per process.
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _event(occurrence, uid, repeats, tz, line):
