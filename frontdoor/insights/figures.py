@@ -26,7 +26,7 @@ from frontdoor.insights.geography import insights_dir, recode_map
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
 # Bump when the method changes, so cached figures are recomputed.
-METHOD_VERSION = 3
+METHOD_VERSION = 4
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
 COLUMNS = ["number", "postcode", "district", "status", "incorporated", "dissolved", "accounts"]
@@ -262,7 +262,7 @@ def compute(register, area, definition, peers=(), table=None):
                 "years": years,
                 "available": True,
                 "cohort_from": cohort_from.isoformat(),
-                "cohort_to": add_months(start, 0).isoformat(),
+                "cohort_to": (start - datetime.timedelta(days=1)).isoformat(),
                 "measured_at": add_months(start, 12 * years).isoformat(),
                 "cohort": cohort.height,
                 "survivors": alive.height,

@@ -176,12 +176,12 @@ class AreaInsights(TemplateView):
             "notes": notes,
             "fig": fig,
             "licence": LICENCE,
-            "query": "",
+            "choice_query": "",
         }
         if fig:
             query = f"?definition={definition.slug}&month={fig['month'][:7]}"
             context.update(
-                query=query,
+                choice_query=query,
                 tables={k: formatted(v) for k, v in tables(fig).items()},
                 charts=self.charts(fig, area),
                 coverage=coverage(fig),

@@ -53,7 +53,8 @@ def test_survival_across_two_snapshots(two_snapshots, digital):
     # A year later 1 is active, 2 has gone and 9 is in liquidation: 1 of 3 survived.
     assert one["available"] and (one["cohort"], one["survivors"]) == (3, 1)
     assert one["rate"] == round(1 / 3, 6)
-    assert (one["cohort_from"], one["measured_at"]) == ("2023-11-01", "2025-11-01")
+    assert (one["cohort_from"], one["cohort_to"]) == ("2023-11-01", "2024-10-31")
+    assert one["measured_at"] == "2025-11-01"
     assert not three["available"] and "3 years apart" in three["reason"]
     assert "span 12 months" in three["reason"]
     assert not five["available"]

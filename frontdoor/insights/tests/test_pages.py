@@ -22,6 +22,7 @@ def test_pages_before_any_import_say_so(client, data_dir):
 def test_the_area_page_shows_figures_charts_and_their_tables(client, two_snapshots):
     page = client.get("/insights/milton-keynes/").content.decode()
     assert "Milton Keynes" in page and "Digital sector (DCMS), version 2016" in page
+    assert 'name="q" value=""' in page  # the header's search box stays empty
     assert page.count('<svg role="img" aria-label="Bar chart:') == 4
     assert page.count('<table class="data-table">') == 7
     assert "60.0%" in page and "0.86" in page  # share and location quotient
@@ -45,7 +46,7 @@ def test_csv_downloads_carry_licence_and_figures(client, two_snapshots):
     lines = response.content.decode().splitlines()
     assert "Open Government Licence" in lines[1]
     assert lines[2] == "Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"
-    assert lines[3] == "1,2023-11-01 to 2024-11-01,2025-11-01,3,1,0.333333"
+    assert lines[3] == "1,2023-11-01 to 2024-10-31,2025-11-01,3,1,0.333333"
     assert client.get("/insights/milton-keynes/nothing.csv").status_code == 404
 
 
