@@ -30,9 +30,9 @@ def columns_spec(rows, x, y, *, x_title, y_title, percent=False):
     return _configured(chart)
 
 
-def bars_spec(rows, label, value, *, value_title, percent=False, highlight=None):
-    """Horizontal bars, e.g. sub-sector mix or location quotients by area."""
-    axis = alt.Axis(format="%") if percent else alt.Axis(format=",")
+def bars_spec(rows, label, value, *, value_title, decimals=False, highlight=None):
+    """Horizontal bars, e.g. sub-sector mix (counts) or location quotients (decimals)."""
+    axis = alt.Axis(format=".1f") if decimals else alt.Axis(format=",d", tickMinStep=1)
     colour = (
         alt.condition(alt.datum[label] == highlight, alt.value(COLOUR), alt.value(UK_COLOUR))
         if highlight

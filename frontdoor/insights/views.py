@@ -226,6 +226,7 @@ class AreaInsights(TemplateView):
                     "name",
                     "lq",
                     value_title="Location quotient (UK = 1)",
+                    decimals=True,
                     highlight=area.name,
                 ),
                 f"Bar chart: location quotient of {sector} companies, {area.name} against its "
