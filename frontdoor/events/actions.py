@@ -112,6 +112,7 @@ def _apply(feed, parsed, now):
     places = {
         place.name.casefold(): place for place in Place.objects.published().only("pk", "name")
     }
+    known = _known_events([item for item in parsed.events if item.key not in entries])
     seen = set()
     for item in parsed.events:
         if item.key in seen:
@@ -121,7 +122,7 @@ def _apply(feed, parsed, now):
         venue = places.get(item.location.split(",")[0].strip().casefold())
         entry = entries.get(item.key)
         if entry is None:
-            _add(feed, item, venue, now, counts)
+            _add(feed, item, venue, now, counts, known)
             continue
         event = entry.event
         if _older(item, entry):
@@ -218,11 +219,23 @@ def _copy(item, event, venue):
         event.status, event.status_note = Event.Status.SCHEDULED, ""
 
 
-def _add(feed, item, venue, now, counts):
-    existing = (
-        Event.objects.filter(uid=item.key).first()
-        or Event.objects.filter(dedupe_key=item.dedupe_key).first()
-    )
+def _known_events(items, batch=500):
+    """Events already here with these items' UIDs or dedupe keys, in a few queries."""
+    known = {}
+    for name, values in (
+        ("uid", [item.key for item in items]),
+        ("dedupe_key", [item.dedupe_key for item in items]),
+    ):
+        for start in range(0, len(values), batch):
+            chunk = values[start : start + batch]
+            matches = Event.objects.filter(**{f"{name}__in": chunk}).order_by("starts_at", "pk")
+            for event in matches:
+                known.setdefault((name, getattr(event, name)), event)
+    return known
+
+
+def _add(feed, item, venue, now, counts, known):
+    existing = known.get(("uid", item.key)) or known.get(("dedupe_key", item.dedupe_key))
     if existing is not None:
         # Another organiser's feed lists the same event: one event, both organisers.
         event = existing
@@ -243,6 +256,8 @@ def _add(feed, item, venue, now, counts):
         _copy(item, event, venue)
         event.slug = unique_slug(Event, f"{item.name} {item.starts_at:%Y-%m-%d}", None)
         event.save()
+        known[("uid", event.uid)] = event
+        known.setdefault(("dedupe_key", event.dedupe_key), event)
         counts.cancelled += item.cancelled
         counts.added += not item.cancelled
         counts.log("Added, cancelled" if item.cancelled else "Added", event)
