@@ -113,6 +113,7 @@ def _apply(feed, parsed, now):
         place.name.casefold(): place for place in Place.objects.published().only("pk", "name")
     }
     known = _known_events([item for item in parsed.events if item.key not in entries])
+    untouched = []
     seen = set()
     for item in parsed.events:
         if item.key in seen:
@@ -140,7 +141,7 @@ def _apply(feed, parsed, now):
         if entry.fingerprint == item.fingerprint and entry.present:
             entry.last_seen = now
             entry.sequence, entry.last_modified = item.sequence, item.last_modified
-            entry.save(update_fields=["last_seen", "sequence", "last_modified"])
+            untouched.append(entry)  # saved together below: most of a feed is unchanged
             counts.unchanged += 1
             continue
         was_cancelled = event.is_cancelled
@@ -169,6 +170,9 @@ def _apply(feed, parsed, now):
             counts.updated += 1
             counts.log("Updated", event)
 
+    FeedEntry.objects.bulk_update(
+        untouched, ["last_seen", "sequence", "last_modified"], batch_size=500
+    )
     window_start = parsed.window[0] if parsed.window else None
     for key, entry in entries.items():
         if key in seen or not entry.present:
