@@ -216,13 +216,15 @@ def test_a_failure_while_saving_rolls_back_everything(frozen, monkeypatch):
     assert feed.last_outcome == "failed" and "disk full" in feed.last_error
 
 
-def test_sync_runs_a_bounded_number_of_queries_per_event(frozen):
-    feed = file_feed(corpus("google.ics"))
-    actions.feed_sync(feed)
-    with CaptureQueriesContext(connection) as unchanged:
+def test_an_unchanged_sync_runs_the_same_queries_however_long_the_feed(frozen):
+    counts = {}
+    for name in ("apple.ics", "google.ics", "outlook.ics"):
+        feed = file_feed(corpus(name))
         actions.feed_sync(feed)
-    # Unchanged events cost one write each (last seen), plus a fixed few.
-    assert len(unchanged) <= 8 + 12, len(unchanged)
+        with CaptureQueriesContext(connection) as unchanged:
+            assert actions.feed_sync(feed).added == 0
+        counts[name] = len(unchanged)
+    assert len(set(counts.values())) == 1, counts
 
 
 # Over HTTP, against a local server: never the internet.
