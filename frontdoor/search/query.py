@@ -30,15 +30,19 @@ FACET_GROUPS = {
     "stage": "Stage",
     "area": "Area",
 }
-FACET_FIELDS = {
-    "type": "kind",
-    "subkind": "subkind",
-    "sector": "sector_set",
-    "stage": "stage",
-    "area": "area",
+# Which counting column each facet group is read from, and which part of its value it is:
+# kind, subkind and stage share the "kind|subkind|stage" column; a sector combination
+# ("ai fintech") counts once for each of its sectors.
+FACET_COLUMNS = {
+    "type": ("profile", 0),
+    "subkind": ("profile", 1),
+    "stage": ("profile", 2),
+    "area": ("area", None),
+    "sector": ("sector_set", None),
 }
-FACET_AGGREGATION = {
-    group: {"terms": {"field": name, "size": 5_000}} for group, name in FACET_FIELDS.items()
+COLUMN_AGGREGATION = {
+    column: {"terms": {"field": column, "size": 5_000}}
+    for column in ("profile", "area", "sector_set")
 }
 # A last word found in fewer records than this is probably unfinished: match it as a prefix.
 PREFIX_BELOW = 500
@@ -184,11 +188,15 @@ def _range(schema, name, kind, lower=None, upper=None):
     )
 
 
+_providers = {}  # this process's open providers, with the (index state, day) they are for
+
+
 class Search:
     """One search request against a searcher; see search() below."""
 
-    def __init__(self, searcher, params, today, now):
+    def __init__(self, searcher, params, today, now, state=None):
         self.searcher = searcher
+        self.state = state
         self.schema = backend.schema()
         self.p = params
         self.today = today
@@ -235,13 +243,20 @@ class Search:
         return tantivy.Query.boolean_query(options)
 
     def open_providers(self):
+        """Organisations running a programme open today; read once per index state and day."""
         if not hasattr(self, "_providers"):
-            self._providers = set(
-                Programme.objects.published()
-                .open_on(self.today)
-                .filter(provider__isnull=False)
-                .values_list("provider_id", flat=True)
-            )
+            # The index state changes whenever a programme is saved or deleted (that is what
+            # the freshness check notices), so it is a safe key for this process's copy.
+            key = (self.state, self.today)
+            if _providers.get("key") != key or key[0] is None:
+                _providers["value"] = frozenset(
+                    Programme.objects.published()
+                    .open_on(self.today)
+                    .filter(provider__isnull=False)
+                    .values_list("provider_id", flat=True)
+                )
+                _providers["key"] = key
+            self._providers = _providers["value"]
         return self._providers
 
     def upcoming_query(self):
@@ -435,24 +450,30 @@ class Search:
         """Counts per facet value, and the total; a group with a choice made is counted without
         that choice, so its other values show what picking them too would add."""
         counts = {group: {} for group in FACET_GROUPS}
-        queries = [(None, query)]
-        for group in FACET_GROUPS:
-            if getattr(self.p, group):
-                queries.append((group, self.combine(self.base, self.filters(leave_out=group))))
+        chosen = [group for group in FACET_GROUPS if getattr(self.p, group)]
+        # One pass over the matches for the groups without a choice (and the total), then one
+        # per chosen group, reading only that group's column.
+        passes = [(query, [g for g in FACET_GROUPS if g not in chosen])]
+        for group in chosen:
+            passes.append((self.combine(self.base, self.filters(leave_out=group)), [group]))
         total = 0
-        for only, q in queries:
-            # A left-out group needs only its own counts.
-            aggregation = FACET_AGGREGATION if only is None else {only: FACET_AGGREGATION[only]}
-            result = self.searcher.aggregate(q, aggregation)
-            for group in FACET_FIELDS:
-                if not ((only is None and not getattr(self.p, group)) or group == only):
-                    continue
-                for bucket in result[group]["buckets"]:
-                    for value in bucket["key"].split() if group == "sector" else [bucket["key"]]:
+        for number, (q, groups) in enumerate(passes):
+            columns = {FACET_COLUMNS[g][0] for g in groups}
+            if number == 0:
+                columns.add("profile")  # every record has one: its buckets sum to the total
+            result = self.searcher.aggregate(q, {c: COLUMN_AGGREGATION[c] for c in sorted(columns)})
+            buckets = {c: result[c]["buckets"] for c in columns}
+            if number == 0:
+                total = sum(b["doc_count"] for b in buckets["profile"])
+            for group in groups:
+                column, part = FACET_COLUMNS[group]
+                into = counts[group]
+                for bucket in buckets[column]:
+                    key, n = bucket["key"], bucket["doc_count"]
+                    values = key.split() if part is None else (key.split("|")[part],)
+                    for value in values:
                         if value:
-                            counts[group][value] = counts[group].get(value, 0) + bucket["doc_count"]
-            if only is None:
-                total = sum(b["doc_count"] for b in result["type"]["buckets"])
+                            into[value] = into.get(value, 0) + n
         return counts, total
 
     def flag_counts(self, facets, total):
@@ -479,10 +500,11 @@ class Search:
 def search(params, *, today=None, now=None):
     """Search every kind with `params` (a Params); the index is caught up with the database
     first, so what was just saved is found."""
-    searcher = backend.search_index().ready()
+    index = backend.search_index()
+    searcher = index.ready()
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    return Search(searcher, params, today, now).run()
+    return Search(searcher, params, today, now, state=index.state()).run()
 
 
 def facet_labels():

@@ -119,6 +119,17 @@ def test_upcoming_and_open_facets(ecosystem):
     assert names(search(Params(upcoming=True))) == ["Robotics meetup"]
 
 
+def test_a_new_open_programme_counts_its_provider_at_once(ecosystem):
+    # The open providers are kept per index state: a saved programme must change that.
+    assert search(Params(open=True)).total == 0
+    today = timezone.localdate()
+    provider = Organisation.objects.get(name="Fintech Foundry")
+    programme = ProgrammeFactory(name="Pay grant", provider=provider, opens_on=today)
+    assert set(names(search(Params(open=True)))) == {"Pay grant", "Fintech Foundry"}
+    programme.delete()
+    assert search(Params(open=True)).total == 0
+
+
 def test_an_edit_is_findable_right_after_saving(ecosystem):
     assert search(Params(q="Quokka")).total == 0
     org = Organisation.objects.get(name="Fintech Foundry")
