@@ -8,7 +8,9 @@ word allowed one or two typos, and says so.
 
 import datetime
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import tantivy
@@ -189,6 +191,17 @@ def _range(schema, name, kind, lower=None, upper=None):
 
 
 _providers = {}  # this process's open providers, with the (index state, day) they are for
+_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="search")
+
+
+def _add_counts(into, group, buckets):
+    """Add one counting column's buckets to a group's counts per value."""
+    column, part = FACET_COLUMNS[group]
+    for bucket in buckets[column]:
+        key, n = bucket["key"], bucket["doc_count"]
+        for value in key.split() if part is None else (key.split("|")[part],):
+            if value:
+                into[value] = into.get(value, 0) + n
 
 
 class Search:
@@ -301,34 +314,39 @@ class Search:
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"
         typo = False
+        self.open_providers()  # read here: the database connection belongs to this thread
         if tokens:
-            base = self.base = text_query(self.searcher, tokens, whole, fuzzy=False)
-            query = self.combine(base, self.filters())
-            facets, total = self.facet_counts(query)
-            if total < FEW:
-                fuzzy = self.base = text_query(self.searcher, tokens, whole, fuzzy=True)
-                fuzzy_query = self.combine(fuzzy, self.filters())
-                fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_query)
-                if fuzzy_total > total:
-                    base, query, facets, total, typo = (
-                        fuzzy,
-                        fuzzy_query,
-                        fuzzy_facets,
-                        fuzzy_total,
-                        True,
-                    )
+            base = text_query(self.searcher, tokens, whole, fuzzy=False)
         else:
-            base = self.base = tantivy.Query.all_query()
-            query = self.combine(base, self.filters())
-            facets, total = self.facet_counts(query)
+            base = tantivy.Query.all_query()
+        query = self.combine(base, self.filters())
+        # The page of hits is found on a second core while this one counts; tantivy lets go
+        # of the GIL while it searches, so the two overlap.
+        hits = _pool.submit(self.page_of_hits, query, sort, base)
+        facets, total = self.facet_counts(query)
+        if tokens and total < FEW:
+            fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
+            fuzzy_query = self.combine(fuzzy, self.filters())
+            fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_query)
+            if fuzzy_total > total:
+                base, query, facets, total, typo = (
+                    fuzzy,
+                    fuzzy_query,
+                    fuzzy_facets,
+                    fuzzy_total,
+                    True,
+                )
+                hits = _pool.submit(self.page_of_hits, query, sort, base)
         self.base = base
-        hits, located = self.page_of_hits(query, sort)
+        self.chosen_counts(facets)
+        flags = self.flag_counts(facets, total)
+        hits, located = hits.result()
         return Results(
             hits=hits,
             # Sorted by distance, only records with a location take part.
             total=total if located is None else located,
             facets=facets,
-            flags=self.flag_counts(facets, total),
+            flags=flags,
             sort=sort,
             near=self.near,
             near_error=near_error,
@@ -337,11 +355,13 @@ class Search:
             per_page=p.per_page,
         )
 
-    def page_of_hits(self, query, sort):
+    def page_of_hits(self, query, sort, base):
+        """The requested page of hits, with snippets highlighting the words of `base`."""
         p = self.p
         offset = (p.page - 1) * p.per_page
+        snippets = self.snippet_generators(base)
         if sort == "distance":
-            return self.nearest(query, offset, p.per_page)
+            return self.nearest(query, offset, p.per_page, snippets)
         options = {}
         if sort == "name":
             options = {"order_by_field": "name_key", "order": tantivy.Order.Asc}
@@ -351,13 +371,13 @@ class Search:
         result = self.searcher.search(
             query, limit=p.per_page, offset=offset, count=False, **options
         )
-        hits = [self.hit(score, address, query) for score, address in result.hits]
+        hits = [self.hit(score, address, snippets) for score, address in result.hits]
         if sort == "name":
             # The sort key holds the first 12 letters; finish the order within the page.
             hits.sort(key=lambda h: (backend.normalise_name(h.name), h.pk))
         return hits, None
 
-    def nearest(self, query, offset, limit):
+    def nearest(self, query, offset, limit, snippets):
         """Hits in order of distance: count matches per point, nearest points first."""
         need = offset + limit
         # Only located records have a distance: the total counts those.
@@ -390,11 +410,11 @@ class Search:
                     ],
                 )
                 found = self.searcher.search(q, limit=sum(n for _, _, n in whole), count=False)
-                hits.extend(self.hit(score, address, query) for score, address in found.hits)
+                hits.extend(self.hit(score, address, snippets) for score, address in found.hits)
             room = need - len(hits)
             q = self.combine(query, [tantivy.Query.term_query(self.schema, "point", last_pt)])
             found = self.searcher.search(q, limit=room, count=False)
-            hits.extend(self.hit(score, address, query) for score, address in found.hits)
+            hits.extend(self.hit(score, address, snippets) for score, address in found.hits)
         for h in hits:
             h.distance_km = geo.distance_km(
                 self.near.latitude, self.near.longitude, h.latitude, h.longitude
@@ -413,7 +433,7 @@ class Search:
             counts.append((d, bucket["key"], bucket["doc_count"]))
         return counts
 
-    def hit(self, score, address, query):
+    def hit(self, score, address, snippets):
         doc = self.searcher.doc(address)
         first = doc.get_first
         starts = first("starts")
@@ -423,7 +443,7 @@ class Search:
             name=first("name"),
             url=first("url"),
             summary=first("summary") or "",
-            snippet=self.snippet(doc),
+            snippet=self.snippet(doc, snippets),
             subkind=first("subkind") or "",
             postcode=first("postcode") or "",
             latitude=first("lat"),
@@ -432,49 +452,47 @@ class Search:
             score=score if isinstance(score, float) else 0.0,
         )
 
-    def snippet(self, doc):
-        """The summary, or else the description, with the matched words marked."""
-        if not hasattr(self, "_snippets"):
-            self._snippets = {}
-            for name in ("summary", "description"):
-                gen = tantivy.SnippetGenerator.create(self.searcher, self.base, self.schema, name)
-                gen.set_max_num_chars(200)
-                self._snippets[name] = gen
+    def snippet_generators(self, base):
+        generators = {}
         for name in ("summary", "description"):
-            snip = self._snippets[name].snippet_from_doc(doc)
+            gen = tantivy.SnippetGenerator.create(self.searcher, base, self.schema, name)
+            gen.set_max_num_chars(200)
+            generators[name] = gen
+        return generators
+
+    def snippet(self, doc, snippets):
+        """The summary, or else the description, with the matched words marked."""
+        for name in ("summary", "description"):
+            snip = snippets[name].snippet_from_doc(doc)
             if snip.highlighted():
                 return snip.to_html()
         return ""
 
     def facet_counts(self, query):
-        """Counts per facet value, and the total; a group with a choice made is counted without
-        that choice, so its other values show what picking them too would add."""
+        """Counts per value of every facet group without a choice made, and the total."""
+        groups = [g for g in FACET_GROUPS if not getattr(self.p, g)]
+        # The kind column is always read: every record has a value, so its buckets sum to
+        # the total.
+        columns = {"profile"} | {FACET_COLUMNS[g][0] for g in groups}
+        buckets = self.column_counts(query, columns)
         counts = {group: {} for group in FACET_GROUPS}
-        chosen = [group for group in FACET_GROUPS if getattr(self.p, group)]
-        # One pass over the matches for the groups without a choice (and the total), then one
-        # per chosen group, reading only that group's column.
-        passes = [(query, [g for g in FACET_GROUPS if g not in chosen])]
-        for group in chosen:
-            passes.append((self.combine(self.base, self.filters(leave_out=group)), [group]))
-        total = 0
-        for number, (q, groups) in enumerate(passes):
-            columns = {FACET_COLUMNS[g][0] for g in groups}
-            if number == 0:
-                columns.add("profile")  # every record has one: its buckets sum to the total
-            result = self.searcher.aggregate(q, {c: COLUMN_AGGREGATION[c] for c in sorted(columns)})
-            buckets = {c: result[c]["buckets"] for c in columns}
-            if number == 0:
-                total = sum(b["doc_count"] for b in buckets["profile"])
-            for group in groups:
-                column, part = FACET_COLUMNS[group]
-                into = counts[group]
-                for bucket in buckets[column]:
-                    key, n = bucket["key"], bucket["doc_count"]
-                    values = key.split() if part is None else (key.split("|")[part],)
-                    for value in values:
-                        if value:
-                            into[value] = into.get(value, 0) + n
-        return counts, total
+        for group in groups:
+            _add_counts(counts[group], group, buckets)
+        return counts, sum(b["doc_count"] for b in buckets["profile"])
+
+    def chosen_counts(self, counts):
+        """Add counts for the groups with a choice made, each counted without that choice, so
+        its other values show what picking them too would add. One pass per chosen group,
+        made only for the query that is shown (not for a discarded typo-free attempt)."""
+        for group in FACET_GROUPS:
+            if getattr(self.p, group):
+                query = self.combine(self.base, self.filters(leave_out=group))
+                buckets = self.column_counts(query, {FACET_COLUMNS[group][0]})
+                _add_counts(counts[group], group, buckets)
+
+    def column_counts(self, query, columns):
+        result = self.searcher.aggregate(query, {c: COLUMN_AGGREGATION[c] for c in columns})
+        return {c: result[c]["buckets"] for c in columns}
 
     def flag_counts(self, facets, total):
         """How many results are open programmes (or run one) and upcoming events. The kind
