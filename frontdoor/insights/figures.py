@@ -384,8 +384,11 @@ def _cache_file(key):
     return folder / f"{key}.json"
 
 
-def figures_for(area, definition, month=None):
-    """The figures for an area and definition (as of a month), from the cache or computed."""
+def figures_for(area, definition, month=None, *, cached_only=False):
+    """The figures for an area and definition (as of a month), from the cache or computed.
+
+    With cached_only, None when they are not cached (a page listing many areas then fills
+    the cache for all of them in one pass instead of one scan per area)."""
     snapshots = list(Snapshot.objects.order_by("month"))
     if month:
         snapshots = [s for s in snapshots if s.month <= month]
@@ -394,6 +397,8 @@ def figures_for(area, definition, month=None):
     path = _cache_file(cache_key(area, definition, snapshots))
     if path.exists():
         return json.loads(path.read_text())
+    if cached_only:
+        return None
     peers = list(area.peers.all())
     register = Register.load([area, *peers], [definition], snapshots[-1].month)
     result = compute(register, area, definition, peers)

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from frontdoor.insights import charts
 from frontdoor.insights.actions import coverage, organisations_add_missing
-from frontdoor.insights.figures import figures_for
+from frontdoor.insights.figures import figures_for, figures_refresh
 from frontdoor.insights.geography import ATTRIBUTION, source_description
 from frontdoor.insights.models import Area, Recode, SectorDefinition, Snapshot
 
@@ -143,9 +143,16 @@ class InsightsHome(TemplateView):
 
     def get_context_data(self, **kwargs):
         definitions, definition, months, month, notes = _choices(self.request)
+        areas = list(Area.objects.prefetch_related("peers"))
+        figs = [
+            figures_for(a, definition, month, cached_only=True) if months else None for a in areas
+        ]
+        if months and None in figs and not month:
+            # An area or definition was edited since the last import: one pass for them all.
+            figures_refresh()
         rows = []
-        for area in Area.objects.prefetch_related("peers"):
-            fig = figures_for(area, definition, month) if months else None
+        for area, fig in zip(areas, figs, strict=True):
+            fig = fig or (figures_for(area, definition, month) if months else None)
             rows.append((area, fig["headline"] if fig else None))
         return super().get_context_data(
             definitions=definitions,

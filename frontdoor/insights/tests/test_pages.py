@@ -1,5 +1,7 @@
 """Insights pages: figures, charts with tables, CSV, method, junk queries, curator action."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
@@ -117,4 +119,17 @@ def test_curators_add_missing_companies_as_draft_listings(client, two_snapshots)
     assert (
         "lists <strong>3</strong> of the <strong>3</strong>"
         in client.get("/insights/milton-keynes/").content.decode()
+    )
+
+
+def test_the_index_follows_an_edited_area(client, two_snapshots):
+    from frontdoor.insights.models import Area
+
+    Area.objects.filter(slug="coventry").update(
+        name="Coventry and Milton Keynes", codes="E08000026 E06000042"
+    )
+    page = client.get("/insights/").content.decode()
+    # 3 digital companies in Milton Keynes and 1 in Coventry, of 6 active there.
+    assert re.search(
+        r"Coventry and Milton Keynes</a></th><td>Local authority</td>\s*<td>4</td><td>66.7%", page
     )
