@@ -105,8 +105,9 @@ class Register:
         districts = sorted({c for a in areas if a.by_district for c in a.code_list})
         queries, places = [], {}
         for s in snapshots:
-            places[s.month] = places_of(s, recodes)
-            wanted = places[s.month].filter(pl.col("lad").is_in(lads))["postcode"]
+            # Only the postcodes in the areas' districts matter: a small table to join.
+            places[s.month] = places_of(s, recodes).filter(pl.col("lad").is_in(lads))
+            wanted = places[s.month]["postcode"]
             queries.append(
                 scan(s)
                 .filter(
