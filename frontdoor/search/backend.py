@@ -63,7 +63,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 5  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 6  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # Half a gigabyte split between the writer's threads: four segments for a million records
 # rather than a dozen, so little merging at the end.
@@ -92,9 +92,9 @@ def schema():
     b.add_text_field("facet", tokenizer_name="raw", index_option="basic")
     # Counts: single-valued columns are counted far faster than a multi-valued one, so the
     # sectors go in as one value per combination ("ai fintech"), split again after counting;
-    # kind, subkind and stage go in as one "kind|subkind|stage" value, so that one column
-    # rather than three is read per match (there are only a few dozen combinations).
-    for name in ("profile", "area", "sector_set"):
+    # kind, subkind, stage and area go in as one "kind|subkind|stage|area" value, so that one
+    # column rather than four is read per match (combinations number hundreds, not millions).
+    for name in ("profile", "sector_set"):
         b.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     b.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
     b.add_text_field("postcode", stored=True, tokenizer_name="raw", index_option="basic")
@@ -338,8 +338,7 @@ def document(kind, row):
         # Long descriptions add little to ranking; the first part is enough and keeps it small.
         "description": (row["description"] or "")[:2_000],
         "facet": facets,
-        "profile": f"{kind}|{subkind}|{stage}",
-        "area": area,
+        "profile": f"{kind}|{subkind}|{stage}|{area}",
         "sector_set": sector_set,
         "url": _url_pattern(kind).replace("slug-placeholder", row["slug"]),
         "postcode": postcode,

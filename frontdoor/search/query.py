@@ -33,18 +33,19 @@ FACET_GROUPS = {
     "area": "Area",
 }
 # Which counting column each facet group is read from, and which part of its value it is:
-# kind, subkind and stage share the "kind|subkind|stage" column; a sector combination
-# ("ai fintech") counts once for each of its sectors.
+# kind, subkind, stage and area share the "kind|subkind|stage|area" column; a sector
+# combination ("ai fintech") counts once for each of its sectors.
 FACET_COLUMNS = {
     "type": ("profile", 0),
     "subkind": ("profile", 1),
     "stage": ("profile", 2),
-    "area": ("area", None),
+    "area": ("profile", 3),
     "sector": ("sector_set", None),
 }
+# Sizes well above the combinations there can be, so no bucket is ever cut off.
 COLUMN_AGGREGATION = {
-    column: {"terms": {"field": column, "size": 5_000}}
-    for column in ("profile", "area", "sector_set")
+    "profile": {"terms": {"field": "profile", "size": 100_000}},
+    "sector_set": {"terms": {"field": "sector_set", "size": 100_000}},
 }
 # A last word found in fewer records than this is probably unfinished: match it as a prefix.
 PREFIX_BELOW = 500
