@@ -79,7 +79,12 @@ def percentiles(samples):
 
 
 def show(label, figures):
-    print(f"{label:<34} " + "  ".join(f"{k} {v:8.2f} ms" for k, v in figures.items()))
+    load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+    print(
+        f"{label:<34} "
+        + "  ".join(f"{k} {v:8.2f} ms" for k, v in figures.items())
+        + f"  (load {load})"
+    )
 
 
 def to_params(q):
@@ -184,11 +189,16 @@ def main():
     args = parser.parse_args()
 
     organisations = Organisation.objects.count()
+    load = " ".join(f"{n:.2f}" for n in os.getloadavg())
     print(f"{organisations:,} organisations in {connection.vendor}; cores: {os.cpu_count()}")
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}, load average {load} (1, 5, 15 min)")
     if args.rebuild:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         documents = index_rebuild()
-        print(f"index build: {documents:,} documents in {time.perf_counter() - started:.1f} s")
+        print(
+            f"index build: {documents:,} documents in {time.perf_counter() - started:.1f} s"
+            f" ({time.process_time() - cpu:.1f} CPU-s, writer threads included)"
+        )
     search_index().ready()
     queries = make_queries(args.queries, args.seed, max_number=max(organisations, 1))
     ours = percentiles(time_search(queries))

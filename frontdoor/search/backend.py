@@ -63,7 +63,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 6  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 7  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # Half a gigabyte split between the writer's threads: four segments for a million records
 # rather than a dozen, so little merging at the end.
@@ -86,6 +86,9 @@ def schema():
     for name in ("name", "tags", "summary", "description"):
         b.add_text_field(name, stored=True, tokenizer_name=ANALYZER)
     b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
+    # Every searched field's words again, without frequencies or positions: counting the
+    # matches of a word then walks one list, not the union of four (see query.match_query).
+    b.add_text_field("all", tokenizer_name=ANALYZER, index_option="basic")
     for name in ("key", "kind", "subkind", "point"):
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     # Filters: kind, sector, stage and area values as "group:value" in one indexed field.
@@ -325,6 +328,10 @@ def document(kind, row):
         tags.append(geo.local_authority_name(area))
         facets.append(f"area:{area}")
     name = row["name"]
+    tags = " ".join(t for t in tags if t)
+    summary = row["summary"] or ""
+    # Long descriptions add little to ranking; the first part is enough and keeps it small.
+    description = (row["description"] or "")[:2_000]
     doc = {
         "key": f"{kind}:{row['pk']}",
         "kind": kind,
@@ -332,11 +339,11 @@ def document(kind, row):
         "pk": row["pk"],
         "name": name,
         "name_exact": normalise_name(name),
+        "all": [name, tags, summary, description],
         "name_key": name_key(name),
-        "tags": " ".join(t for t in tags if t),
-        "summary": row["summary"] or "",
-        # Long descriptions add little to ranking; the first part is enough and keeps it small.
-        "description": (row["description"] or "")[:2_000],
+        "tags": tags,
+        "summary": summary,
+        "description": description,
         "facet": facets,
         "profile": f"{kind}|{subkind}|{stage}|{area}",
         "sector_set": sector_set,

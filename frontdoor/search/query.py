@@ -10,7 +10,7 @@ import datetime
 import math
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import tantivy
@@ -120,6 +120,41 @@ def words(text):
     return _analyzer.analyze(text or "")[:MAX_WORDS]
 
 
+def _loose_options(searcher, tokens, i, fuzzy):
+    """(field, query, boost) for word i as a prefix and, if `fuzzy`, with typos."""
+    schema = backend.schema()
+    token = tokens[i]
+    options = []
+    if _as_prefix(searcher, tokens, i):
+        for f, boost in (("name", 3.0), ("tags", 1.0)):
+            query = tantivy.Query.fuzzy_term_query(schema, f, token, distance=0, prefix=True)
+            options.append((f, query, boost))
+    if fuzzy and token.isalpha() and len(token) >= 4:
+        distance = 2 if len(token) >= 8 else 1
+        for f, boost in (("name", 2.0), ("tags", 1.0), ("summary", 0.5)):
+            query = tantivy.Query.fuzzy_term_query(schema, f, token, distance=distance)
+            options.append((f, query, boost))
+    return options
+
+
+def match_query(searcher, tokens, fuzzy):
+    """The documents text_query() finds, unscored, for counting: each word is looked up once,
+    in the field holding the words of every searched field, so counting walks one list per
+    word rather than the union of four."""
+    schema = backend.schema()
+    must = []
+    for i, token in enumerate(tokens):
+        options = [tantivy.Query.term_query(schema, "all", token, index_option="basic")]
+        options += [query for _, query, _ in _loose_options(searcher, tokens, i, fuzzy)]
+        if len(options) == 1:
+            must.append((Occur.Must, options[0]))
+        else:
+            must.append(
+                (Occur.Must, tantivy.Query.boolean_query([(Occur.Should, o) for o in options]))
+            )
+    return tantivy.Query.boolean_query(must)
+
+
 def text_query(searcher, tokens, whole, fuzzy):
     """Every word must match some field; a whole-name or phrase match lifts a hit to the top."""
     schema = backend.schema()
@@ -129,29 +164,10 @@ def text_query(searcher, tokens, whole, fuzzy):
             tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, token), boost)
             for f, boost in FIELD_BOOSTS
         ]
-        alphabetic = token.isalpha()
-        if (
-            i == len(tokens) - 1
-            and alphabetic
-            and len(token) >= 2
-            and searcher.doc_freq("name", token) < PREFIX_BELOW
-        ):
-            for f, boost in (("name", 3.0), ("tags", 1.0)):
-                options.append(
-                    tantivy.Query.boost_query(
-                        tantivy.Query.fuzzy_term_query(schema, f, token, distance=0, prefix=True),
-                        boost,
-                    )
-                )
-        if fuzzy and alphabetic and len(token) >= 4:
-            distance = 2 if len(token) >= 8 else 1
-            for f, boost in (("name", 2.0), ("tags", 1.0), ("summary", 0.5)):
-                options.append(
-                    tantivy.Query.boost_query(
-                        tantivy.Query.fuzzy_term_query(schema, f, token, distance=distance),
-                        boost,
-                    )
-                )
+        options += [
+            tantivy.Query.boost_query(query, boost)
+            for _, query, boost in _loose_options(searcher, tokens, i, fuzzy)
+        ]
         must.append((Occur.Must, tantivy.Query.disjunction_max_query(options, 0.1)))
     boosts = [
         (
@@ -191,8 +207,33 @@ def _range(schema, name, kind, lower=None, upper=None):
     )
 
 
-_providers = {}  # this process's open providers, with the (index state, day) they are for
+_providers = {}  # "entry": this process's open providers, with the (index state, day) they are for
 _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="search")
+
+
+def _done(value):
+    future = Future()
+    future.set_result(value)
+    return future
+
+
+def _may_match(searcher, tokens, i):
+    """Whether word i can match exactly: it is in some field, or it will match as a prefix."""
+    token = tokens[i]
+    if any(searcher.doc_freq(name, token) for name, _ in FIELD_BOOSTS):
+        return True
+    return _as_prefix(searcher, tokens, i)
+
+
+def _as_prefix(searcher, tokens, i):
+    """The last word, if it looks unfinished, also matches as the start of a word."""
+    token = tokens[i]
+    return (
+        i == len(tokens) - 1
+        and token.isalpha()
+        and len(token) >= 2
+        and searcher.doc_freq("name", token) < PREFIX_BELOW
+    )
 
 
 def _add_counts(into, group, buckets):
@@ -262,15 +303,17 @@ class Search:
             # The index state changes whenever a programme is saved or deleted (that is what
             # the freshness check notices), so it is a safe key for this process's copy.
             key = (self.state, self.today)
-            if _providers.get("key") != key or key[0] is None:
-                _providers["value"] = frozenset(
+            known_key, known = _providers.get("entry", (None, None))
+            if known_key != key or self.state is None:
+                known = frozenset(
                     Programme.objects.published()
                     .open_on(self.today)
                     .filter(provider__isnull=False)
                     .values_list("provider_id", flat=True)
                 )
-                _providers["key"] = key
-            self._providers = _providers["value"]
+                # Key and value in one assignment, so another thread never pairs them wrongly.
+                _providers["entry"] = (key, known)
+            self._providers = known
         return self._providers
 
     def upcoming_query(self):
@@ -314,32 +357,55 @@ class Search:
         sort = p.sort or ("relevance" if tokens else ("distance" if self.near else "newest"))
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"
-        typo = False
         self.open_providers()  # read here: the database connection belongs to this thread
+        doomed = False
         if tokens:
-            base = text_query(self.searcher, tokens, whole, fuzzy=False)
+            exact = text_query(self.searcher, tokens, whole, fuzzy=False)
+            exact_match = match_query(self.searcher, tokens, fuzzy=False)
+            # A word in no field matches nothing exactly: go straight to the typo-tolerant
+            # query rather than first counting an empty result.
+            doomed = not all(_may_match(self.searcher, tokens, i) for i in range(len(tokens)))
         else:
-            base = tantivy.Query.all_query()
+            exact = exact_match = tantivy.Query.all_query()
+        if doomed:
+            base = text_query(self.searcher, tokens, whole, fuzzy=True)
+            matching = match_query(self.searcher, tokens, fuzzy=True)
+        else:
+            base, matching = exact, exact_match
         query = self.combine(base, self.filters())
-        # The page of hits is found on a second core while this one counts; tantivy lets go
-        # of the GIL while it searches, so the two overlap.
+        # The page of hits and the counts of chosen facet groups are found on other threads
+        # while this one counts; tantivy lets go of the GIL while it searches, so on a
+        # machine with cores to spare the three overlap. Counting uses the unscored query.
         hits = _pool.submit(self.page_of_hits, query, sort, base)
-        facets, total = self.facet_counts(query)
-        if tokens and total < FEW:
+        chosen = _pool.submit(self.chosen_counts, matching)
+        facets, total = self.facet_counts(self.combine(matching, self.filters()))
+        typo = doomed and total > 0
+        if doomed and not typo:
+            # Nothing either way: what is shown is the exact query's (empty) result.
+            base, matching = exact, exact_match
+            query = self.combine(exact, self.filters())
+            chosen.cancel()
+            chosen = _done({})
+        elif tokens and not doomed and total < FEW:
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
-            fuzzy_query = self.combine(fuzzy, self.filters())
-            fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_query)
+            fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
+            fuzzy_facets, fuzzy_total = self.facet_counts(
+                self.combine(fuzzy_matching, self.filters())
+            )
             if fuzzy_total > total:
-                base, query, facets, total, typo = (
+                base, matching, facets, total, typo = (
                     fuzzy,
-                    fuzzy_query,
+                    fuzzy_matching,
                     fuzzy_facets,
                     fuzzy_total,
                     True,
                 )
+                query = self.combine(base, self.filters())
                 hits = _pool.submit(self.page_of_hits, query, sort, base)
-        self.base = base
-        self.chosen_counts(facets)
+                chosen = _pool.submit(self.chosen_counts, matching)
+        self.base, self.matching = base, matching
+        for group, counts in chosen.result().items():
+            facets[group] = counts
         flags = self.flag_counts(facets, total)
         hits, located = hits.result()
         return Results(
@@ -481,15 +547,16 @@ class Search:
             _add_counts(counts[group], group, buckets)
         return counts, sum(b["doc_count"] for b in buckets["profile"])
 
-    def chosen_counts(self, counts):
-        """Add counts for the groups with a choice made, each counted without that choice, so
-        its other values show what picking them too would add. One pass per chosen group,
-        made only for the query that is shown (not for a discarded typo-free attempt)."""
+    def chosen_counts(self, base):
+        """Counts for the groups with a choice made, each counted without that choice, so its
+        other values show what picking them too would add: one pass per chosen group."""
+        counts = {}
         for group in FACET_GROUPS:
             if getattr(self.p, group):
-                query = self.combine(self.base, self.filters(leave_out=group))
+                query = self.combine(base, self.filters(leave_out=group))
                 buckets = self.column_counts(query, {FACET_COLUMNS[group][0]})
-                _add_counts(counts[group], group, buckets)
+                _add_counts(counts.setdefault(group, {}), group, buckets)
+        return counts
 
     def column_counts(self, query, columns):
         result = self.searcher.aggregate(query, {c: COLUMN_AGGREGATION[c] for c in columns})
@@ -511,7 +578,7 @@ class Search:
             elif not possible[flag]:
                 counts[flag] = 0
             else:
-                q = self.combine(self.base, self.filters() + [make()])
+                q = self.combine(self.matching, self.filters() + [make()])
                 counts[flag] = self.searcher.search(q, limit=1, count=True).count
         return counts
 

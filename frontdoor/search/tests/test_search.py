@@ -15,7 +15,8 @@ from frontdoor.directory.factories import (
 from frontdoor.directory.models import Organisation, Stage
 from frontdoor.events.factories import EventFactory
 from frontdoor.search.actions import index_rebuild
-from frontdoor.search.query import Params, gap_text, search
+from frontdoor.search.backend import normalise_name, search_index
+from frontdoor.search.query import Params, gap_text, match_query, search, text_query, words
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +173,18 @@ def test_snippets_highlight_and_escape(ecosystem):
 )
 def test_gap_text_drops_personal_data(query, kept):
     assert gap_text(query) == kept
+
+
+@pytest.mark.parametrize("fuzzy", [False, True])
+@pytest.mark.parametrize("text", ["protospace", "robotics club", "protosapce", "kest", "ai mk"])
+def test_counting_query_finds_what_the_ranked_query_finds(ecosystem, text, fuzzy):
+    searcher = search_index().ready()
+    tokens = words(text)
+    ranked = text_query(searcher, tokens, normalise_name(text), fuzzy=fuzzy)
+    counted = match_query(searcher, tokens, fuzzy=fuzzy)
+
+    def keys(query):
+        found = searcher.search(query, limit=100).hits
+        return {searcher.doc(address).get_first("key") for _, address in found}
+
+    assert keys(counted) == keys(ranked)
