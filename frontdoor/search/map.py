@@ -4,8 +4,9 @@ unreachable tile server costs only the background."""
 
 import math
 from dataclasses import dataclass
+from html import escape
 
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 TILE = 256
 
@@ -37,11 +38,14 @@ def results_map(hits, near=None, *, start=1, tile_url="", width=480, height=360,
         points.append((near.latitude, near.longitude))
     if not located:
         return None
+    # The extent at zoom 0, doubled per level (exactly: powers of two), instead of
+    # projecting every point again at each zoom level tried.
+    xy = [_world(lat, lon, 0) for lat, lon in points]
+    span_x = max(p[0] for p in xy) - min(p[0] for p in xy)
+    span_y = max(p[1] for p in xy) - min(p[1] for p in xy)
     zoom = 15
     while zoom > 1:
-        xy = [_world(lat, lon, zoom) for lat, lon in points]
-        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
-        if max(xs) - min(xs) <= width - 2 * pad and max(ys) - min(ys) <= height - 2 * pad:
+        if span_x * 2**zoom <= width - 2 * pad and span_y * 2**zoom <= height - 2 * pad:
             break
         zoom -= 1
     xy = [_world(lat, lon, zoom) for lat, lon in points]
@@ -70,11 +74,14 @@ def results_map(hits, near=None, *, start=1, tile_url="", width=480, height=360,
         "height": height,
         "markers": markers,
         # As SVG here: twenty markers of eight template variables each cost a page noticeably.
-        "markers_svg": format_html_join(
-            "",
-            '<a href="{}" aria-label="{}. {}"><circle cx="{}" cy="{}" r="11" class="map-marker"/>'
-            '<text x="{}" y="{}" class="map-label" aria-hidden="true">{}</text></a>',
-            ((m.url, m.number, m.label, m.x, m.y, m.x, m.y, m.number) for m in markers),
+        "markers_svg": mark_safe(
+            "".join(
+                f'<a href="{escape(m.url)}" aria-label="{m.number}. {escape(m.label)}">'
+                f'<circle cx="{m.x}" cy="{m.y}" r="11" class="map-marker"/>'
+                f'<text x="{m.x}" y="{m.y}" class="map-label" aria-hidden="true">{m.number}</text>'
+                "</a>"
+                for m in markers
+            )
         ),
         "centre": centre,
         "tiles": tiles,
