@@ -389,20 +389,27 @@ class Search:
         elif tokens and not doomed and total < FEW:
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
             fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
+            fuzzy_query = self.combine(fuzzy, self.filters())
+            # Started before the count says whether the typo-tolerant query finds more (it
+            # nearly always does), so that they overlap it; dropped if it does not.
+            fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
+            fuzzy_chosen = _pool.submit(self.chosen_counts, fuzzy_matching)
             fuzzy_facets, fuzzy_total = self.facet_counts(
                 self.combine(fuzzy_matching, self.filters())
             )
             if fuzzy_total > total:
-                base, matching, facets, total, typo = (
+                base, matching, query, facets, total, typo = (
                     fuzzy,
                     fuzzy_matching,
+                    fuzzy_query,
                     fuzzy_facets,
                     fuzzy_total,
                     True,
                 )
-                query = self.combine(base, self.filters())
-                hits = _pool.submit(self.page_of_hits, query, sort, base)
-                chosen = _pool.submit(self.chosen_counts, matching)
+                hits, chosen = fuzzy_hits, fuzzy_chosen
+            else:
+                fuzzy_hits.cancel()
+                fuzzy_chosen.cancel()
         self.base, self.matching = base, matching
         for group, counts in chosen.result().items():
             facets[group] = counts
