@@ -270,7 +270,10 @@ class Search:
         }
         for group, (facet, values) in groups.items():
             if values and group != leave_out:
-                clauses.append(_any_of(s, "facet", _facet_values(facet, values)))
+                if group == "type":
+                    clauses.extend(self.kind_clauses(values))
+                else:
+                    clauses.append(_any_of(s, "facet", _facet_values(facet, values)))
         if self.p.open and leave_out != "open":
             clauses.append(self.open_query())
         if self.p.upcoming and leave_out != "upcoming":
@@ -278,6 +281,23 @@ class Search:
         if self.near and self.p.within:
             clauses.extend(self.box(self.p.within))
         return clauses
+
+    def kind_clauses(self, kinds):
+        """Records of these kinds. Every record has exactly one kind, so this is also "none of
+        the other kinds"; when those are the rarer (organisations among a million records),
+        excluding them is far cheaper than checking every match against a list of nearly
+        all documents."""
+        others = [k for k in backend.KINDS if k not in kinds]
+        if not others:
+            return []
+        chosen = _facet_values("kind", kinds)
+        rest = _facet_values("kind", others)
+        if sum(map(self._frequency, rest)) < sum(map(self._frequency, chosen)):
+            return [(Occur.MustNot, _any_of(self.schema, "facet", rest))]
+        return [_any_of(self.schema, "facet", chosen)]
+
+    def _frequency(self, value):
+        return self.searcher.doc_freq("facet", value)
 
     def open_query(self):
         """Programmes open today, and organisations that run one."""
@@ -339,10 +359,11 @@ class Search:
         ]
 
     def combine(self, base, clauses):
+        """`base` narrowed by filter clauses: queries, or (Occur.MustNot, query) pairs."""
         if not clauses:
             return base
         return tantivy.Query.boolean_query(
-            [(Occur.Must, base)] + [(Occur.Must, c) for c in clauses]
+            [(Occur.Must, base)] + [c if isinstance(c, tuple) else (Occur.Must, c) for c in clauses]
         )
 
     def run(self):

@@ -188,3 +188,16 @@ def test_counting_query_finds_what_the_ranked_query_finds(ecosystem, text, fuzzy
         return {searcher.doc(address).get_first("key") for _, address in found}
 
     assert keys(counted) == keys(ranked)
+
+
+def test_a_common_kind_is_filtered_by_excluding_the_others(ecosystem):
+    for n in range(12):
+        OrganisationFactory(name=f"Member {n}", sectors=["ai"])
+    results = search(Params(type=["organisation"], per_page=50))
+    assert results.total == Organisation.objects.published().count()
+    assert {h.kind for h in results.hits} == {"organisation"}
+    assert search(Params(q="member", type=["organisation"])).total == 12
+    assert search(Params(q="member", type=["place"])).total == 0
+    everything = search(Params()).total
+    all_kinds = ["organisation", "place", "programme", "event", "person", "trial"]
+    assert search(Params(type=all_kinds)).total == everything
