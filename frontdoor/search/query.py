@@ -144,6 +144,11 @@ def match_query(searcher, tokens, fuzzy):
     schema = backend.schema()
     must = []
     for i, token in enumerate(tokens):
+        # A repeated word adds nothing to what matches (it only weighs more in the ranking).
+        # Its first place is never the last one, so it is the clause without the prefix:
+        # the narrower of the two, which is what both together match.
+        if token in tokens[:i]:
+            continue
         options = [tantivy.Query.term_query(schema, "all", token, index_option="basic")]
         options += [query for _, query, _ in _loose_options(searcher, tokens, i, fuzzy)]
         if len(options) == 1:
@@ -208,7 +213,9 @@ def _range(schema, name, kind, lower=None, upper=None):
 
 
 _providers = {}  # "entry": this process's open providers, with the (index state, day) they are for
-_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="search")
+# Up to four tasks per search (a typo-free and a typo-tolerant attempt): enough threads that
+# one search's second attempt does not queue behind its first.
+_pool = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2), thread_name_prefix="search")
 
 
 def _done(value):
@@ -257,8 +264,9 @@ class Search:
         self.today = today
         self.now = now
 
-    def filters(self, leave_out=None):
-        """The filter clauses of the request; leave_out drops one facet group (for its counts)."""
+    def filters(self, leave_out=None, ranked=False):
+        """The filter clauses of the request; leave_out drops one facet group (for its counts);
+        `ranked` for the query that finds the page of hits (see kind_clauses)."""
         s = self.schema
         clauses = []
         groups = {
@@ -271,7 +279,7 @@ class Search:
         for group, (facet, values) in groups.items():
             if values and group != leave_out:
                 if group == "type":
-                    clauses.extend(self.kind_clauses(values))
+                    clauses.extend(self.kind_clauses(values, ranked))
                 else:
                     clauses.append(_any_of(s, "facet", _facet_values(facet, values)))
         if self.p.open and leave_out != "open":
@@ -282,18 +290,19 @@ class Search:
             clauses.extend(self.box(self.p.within))
         return clauses
 
-    def kind_clauses(self, kinds):
+    def kind_clauses(self, kinds, ranked):
         """Records of these kinds. Every record has exactly one kind, so this is also "none of
         the other kinds"; when those are the rarer (organisations among a million records),
-        excluding them is far cheaper than checking every match against a list of nearly
-        all documents."""
+        the ranked query excludes them: scoring every match against a list of nearly all
+        documents costs more. (Counting, unscored, is faster with the plain list.)"""
         others = [k for k in backend.KINDS if k not in kinds]
         if not others:
             return []
         chosen = _facet_values("kind", kinds)
         rest = _facet_values("kind", others)
-        if sum(map(self._frequency, rest)) < sum(map(self._frequency, chosen)):
-            return [(Occur.MustNot, _any_of(self.schema, "facet", rest))]
+        if ranked and sum(map(self._frequency, rest)) < sum(map(self._frequency, chosen)):
+            # A term set marks its few documents once; each match is then a bit test.
+            return [(Occur.MustNot, tantivy.Query.term_set_query(self.schema, "facet", rest))]
         return [_any_of(self.schema, "facet", chosen)]
 
     def _frequency(self, value):
@@ -393,7 +402,7 @@ class Search:
             matching = match_query(self.searcher, tokens, fuzzy=True)
         else:
             base, matching = exact, exact_match
-        query = self.combine(base, self.filters())
+        query = self.combine(base, self.filters(ranked=True))
         # The page of hits and the counts of chosen facet groups are found on other threads
         # while this one counts; tantivy lets go of the GIL while it searches, so on a
         # machine with cores to spare the three overlap. Counting uses the unscored query.
@@ -404,13 +413,13 @@ class Search:
         if doomed and not typo:
             # Nothing either way: what is shown is the exact query's (empty) result.
             base, matching = exact, exact_match
-            query = self.combine(exact, self.filters())
+            query = self.combine(exact, self.filters(ranked=True))
             chosen.cancel()
             chosen = _done({})
         elif tokens and not doomed and total < FEW:
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
             fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
-            fuzzy_query = self.combine(fuzzy, self.filters())
+            fuzzy_query = self.combine(fuzzy, self.filters(ranked=True))
             # Started before the count says whether the typo-tolerant query finds more (it
             # nearly always does), so that they overlap it; dropped if it does not.
             fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
