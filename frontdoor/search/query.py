@@ -225,11 +225,14 @@ def _done(value):
 
 
 def _may_match(searcher, tokens, i):
-    """Whether word i can match exactly: it is in some field, or it will match as a prefix."""
+    """Whether word i can match exactly: it is in some field, or it is the start of a word
+    in the fields that the last word is matched against as a prefix."""
     token = tokens[i]
     if any(searcher.doc_freq(name, token) for name, _ in FIELD_BOOSTS):
         return True
-    return _as_prefix(searcher, tokens, i)
+    return _as_prefix(searcher, tokens, i) and any(
+        searcher.terms_with_prefix(name, token, limit=1) for name in ("name", "tags")
+    )
 
 
 def _as_prefix(searcher, tokens, i):
