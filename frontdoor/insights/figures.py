@@ -16,7 +16,7 @@ import datetime
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -92,6 +92,23 @@ class Register:
     gone: dict
     survivors: dict
     recodes: dict
+    # Each area's rows per snapshot, cut once and reused for every definition and peer.
+    _cut: dict = field(default_factory=dict)
+
+    def of(self, area, month, frames=None):
+        """The rows of `area` in a month's subset (or in `frames`, e.g. `gone`)."""
+        frames = self.subsets if frames is None else frames
+        key = (area.slug, month, id(frames))
+        if key not in self._cut:
+            self._cut[key] = frames[month].filter(pl.col(f"at:{area.slug}"))
+        return self._cut[key]
+
+    def active_of(self, area):
+        """The active companies of `area` in the newest snapshot."""
+        key = (area.slug, "active")
+        if key not in self._cut:
+            self._cut[key] = self.of(area, self.snapshots[-1].month).filter(pl.col(ACTIVE))
+        return self._cut[key]
 
     @classmethod
     def load(cls, areas, definitions, month=None):
@@ -168,12 +185,9 @@ def _share(part, whole):
 def compute(register, area, definition, peers=(), table=None):
     """Every figure for one area and definition, as plain JSON-ready data."""
     table = definition.code_table() if table is None else table
-    here = pl.col(f"at:{area.slug}")
     sector = pl.col(f"in:{definition.slug}")
     latest = register.snapshots[-1]
-    now = register.subsets[latest.month]
-    rows = now.filter(here)
-    act = rows.filter(pl.col(ACTIVE))
+    act = register.active_of(area)
     tech = act.filter(sector)
     uk_all = int(register.uk["all"][0])
     uk_sector = int(register.uk[definition.slug][0])
@@ -202,8 +216,8 @@ def compute(register, area, definition, peers=(), table=None):
     # Incorporations: every company ever seen in the area and sector, in any snapshot.
     seen = pl.concat(
         [
-            df.filter(here & sector).select("number", "incorporated")
-            for df in register.subsets.values()
+            register.of(area, s.month).filter(sector).select("number", "incorporated")
+            for s in register.snapshots
         ]
     ).unique("number")
     first_year = latest.month.year - YEARS_SHOWN + 1
@@ -212,7 +226,7 @@ def compute(register, area, definition, peers=(), table=None):
 
     disappearances = []
     for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):
-        gone = register.gone[before.month].filter(here & sector)
+        gone = register.of(area, before.month, register.gone).filter(sector)
         disappearances.append(
             {"from": before.month.isoformat(), "to": after.month.isoformat(), "count": gone.height}
         )
@@ -250,9 +264,8 @@ def compute(register, area, definition, peers=(), table=None):
             )
             continue
         cohort_from = add_months(start, -12)
-        cohort = register.subsets[start].filter(
-            here
-            & sector
+        cohort = register.of(area, start).filter(
+            sector
             & pl.col(ACTIVE)
             & (pl.col("incorporated") >= cohort_from)
             & (pl.col("incorporated") < start)
@@ -300,8 +313,8 @@ def compute(register, area, definition, peers=(), table=None):
 
     comparison = []
     for other in [area, *peers]:
-        o_act = now.filter(pl.col(f"at:{other.slug}") & pl.col(ACTIVE))
-        o_tech = o_act.filter(sector).height
+        o_act = register.active_of(other)
+        o_tech = int(o_act[f"in:{definition.slug}"].sum())
         o_share = _share(o_tech, o_act.height)
         comparison.append(
             {
