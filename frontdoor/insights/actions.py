@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Organisation
 from frontdoor.insights.figures import scan, subsector
+from frontdoor.insights.geography import postcode_text
 from frontdoor.insights.models import Snapshot
 
 SOURCE = "companies-house"
@@ -89,7 +90,7 @@ def organisations_add_missing(*, figures, definition, acting_user, limit=None):
                 "Added from the open register; not yet checked or claimed."
             )[:300],
             company_number=row["number"],
-            postcode=_display_postcode(row["postcode"]),
+            postcode=postcode_text(row["postcode"]),
             founded_year=row["incorporated"].year if row["incorporated"] else None,
             state=PublicationState.DRAFT,
             source=SOURCE,
@@ -101,12 +102,6 @@ def organisations_add_missing(*, figures, definition, acting_user, limit=None):
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     _audit(acting_user, len(organisations), figures, today)
     return len(organisations)
-
-
-def _display_postcode(compact):
-    if not compact or len(compact) < 5 or len(compact) > 7:
-        return ""
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 def _audit(user, count, figures, day):

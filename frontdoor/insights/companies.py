@@ -26,7 +26,7 @@ import polars as pl
 from django.db import transaction
 
 from frontdoor.insights.companies_format import COLUMNS, KEPT
-from frontdoor.insights.geography import insights_dir, locate, source_description
+from frontdoor.insights.geography import insights_dir, locate, postcode_key, source_description
 from frontdoor.insights.models import Snapshot
 
 PART = re.compile(r"-part(\d+)_(\d+)\.(zip|csv)$", re.I)
@@ -174,52 +174,40 @@ def _frame(path, part):
         (bad_incorporated, "incorporated"),
         (bad_dissolved, "dissolved"),
     ]
-    postcode = pl.col("postcode_raw").fill_null("").str.replace_all(" ", "", literal=True)
-    postcode = postcode.str.to_uppercase()
-    return (
-        frame.with_columns(
-            number=number,
-            postcode=postcode,
-            incorporated=incorporated,
-            dissolved=dissolved,
-            # A bit per failed check: a small number per row, worded later for bad rows only.
-            problem=pl.sum_horizontal(
-                check.cast(pl.UInt8) * (1 << CODES.index(code)) for check, code in checks
-            ).cast(pl.UInt8),
-            # The raw text behind a bad value, for the report.
-            bad_value=pl.when(bad_incorporated)
-            .then("incorporated_raw")
-            .when(bad_dissolved)
-            .then("dissolved_raw")
-            .when(bad_number)
-            .then("number"),
-            **{
-                f"sic{i}": pl.col(f"sic_text_{i}").str.head(5).str.strip_chars_end(" -")
-                for i in range(1, 5)
-            },
-        )
-        .with_columns(
-            problem=pl.when(pl.col("problem") > 0).then("problem"),
-            # A postcode's outward code: all but its last three characters.
-            district=pl.when(pl.col("postcode").str.len_bytes() >= 5).then(
-                pl.col("postcode").str.head(-3)
-            ),
-        )
-        .select(
-            "number",
-            "name",
-            "postcode",
-            "district",
-            "status",
-            "incorporated",
-            "dissolved",
-            "accounts",
-            *(f"sic{i}" for i in range(1, 5)),
-            "problem",
-            "bad_value",
-            # Which file of the parts: a byte per row rather than a copy of its name.
-            part=pl.lit(part, dtype=pl.UInt8),
-        )
+    postcode = pl.col("postcode_raw").str.replace_all(" ", "", literal=True)
+    return frame.with_columns(
+        number=number,
+        postcode=postcode_key(postcode),
+        incorporated=incorporated,
+        dissolved=dissolved,
+        # A bit per failed check: a small number per row, worded later for bad rows only.
+        problem=pl.sum_horizontal(
+            check.cast(pl.UInt8) * (1 << CODES.index(code)) for check, code in checks
+        ).cast(pl.UInt8),
+        # The raw text behind a bad value, for the report.
+        bad_value=pl.when(bad_incorporated)
+        .then("incorporated_raw")
+        .when(bad_dissolved)
+        .then("dissolved_raw")
+        .when(bad_number)
+        .then("number"),
+        **{
+            f"sic{i}": pl.col(f"sic_text_{i}").str.head(5).str.strip_chars_end(" -")
+            for i in range(1, 5)
+        },
+    ).select(
+        "number",
+        "name",
+        "postcode",
+        "status",
+        "incorporated",
+        "dissolved",
+        "accounts",
+        *(f"sic{i}" for i in range(1, 5)),
+        problem=pl.when(pl.col("problem") > 0).then("problem"),
+        bad_value="bad_value",
+        # Which file of the parts: a byte per row rather than a copy of its name.
+        part=pl.lit(part, dtype=pl.UInt8),
     )
 
 

@@ -28,7 +28,6 @@ KEPT = {
     "CompanyName": "name",
     "CompanyNumber": "number",
     "RegAddress.PostCode": "postcode_raw",
-    "CompanyCategory": "category",
     "CompanyStatus": "status",
     "DissolutionDate": "dissolved_raw",
     "IncorporationDate": "incorporated_raw",

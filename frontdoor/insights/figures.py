@@ -22,14 +22,14 @@ from pathlib import Path
 import polars as pl
 
 from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
-from frontdoor.insights.geography import insights_dir, recode_map
+from frontdoor.insights.geography import DISTRICT, district_key, insights_dir, recode_map
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
 # Bump when the method changes, so cached figures are recomputed.
 METHOD_VERSION = 4
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
-COLUMNS = ["number", "postcode", "district", "status", "incorporated", "dissolved", "accounts"]
+COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts"]
 SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
 ACTIVE = "is_active"
 
@@ -71,10 +71,15 @@ def subsector(table):
 def in_area(area, recodes=None):
     codes = area.code_list
     if area.by_district:
-        return pl.col("district").cast(pl.String).is_in(codes).fill_null(False)
+        return in_districts(codes)
     recodes = recode_map() if recodes is None else recodes
     codes = sorted({recodes.get(c, c) for c in codes})
     return pl.col("lad").cast(pl.String).is_in(codes).fill_null(False)
+
+
+def in_districts(codes):
+    keys = [district_key(c) for c in codes]
+    return (pl.col("postcode") // DISTRICT).is_in(keys).fill_null(False)
 
 
 def add_months(day, months):
@@ -127,9 +132,7 @@ class Register:
             wanted = places[s.month]["postcode"]
             queries.append(
                 scan(s)
-                .filter(
-                    pl.col("postcode").is_in(wanted.implode()) | pl.col("district").is_in(districts)
-                )
+                .filter(pl.col("postcode").is_in(wanted.implode()) | in_districts(districts))
                 .select(*COLUMNS, *SIC_COLUMNS)
             )
         latest = snapshots[-1]

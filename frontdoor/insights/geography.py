@@ -46,11 +46,6 @@ def compact(expr):
     return expr.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
 
 
-def district(expr):
-    """The outward code (MK9 of MK9 3HS) of a compact postcode; null if not a postcode."""
-    return expr.str.extract(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)[0-9][A-Z]{2}$", 1)
-
-
 def _imported_path():
     return insights_dir() / "postcodes-imported.parquet"
 
@@ -68,14 +63,38 @@ def source_description():
     return f"ONS Postcode Directory, November 2025 (via {PACKAGE} {metadata.version(PACKAGE)})"
 
 
+# A postcode's key is its compact form read as a base-36 number: cheaper to store, group
+# and join than text, and the key of its district (outward code) is key // DISTRICT, since
+# the inward code is always three characters.
+DISTRICT = 36**3
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def postcode_key(expr):
-    """A compact postcode as a number (base 36), for a fast sorted lookup; null if it
-    cannot be a postcode (a leading digit would make "0MK93HS" equal "MK93HS")."""
+    """A compact postcode (any case) as a number; null if it cannot be a postcode (a leading
+    digit would make "0MK93HS" equal "MK93HS")."""
     return (
-        pl.when(expr.str.contains(r"^[A-Z][A-Z0-9]{4,6}$"))
+        pl.when(expr.str.contains(r"^[A-Za-z][A-Za-z0-9]{4,6}$"))
         .then(expr.str.to_integer(base=36, strict=False))
         .cast(pl.Int64)
     )
+
+
+def district_key(code):
+    """The key of a postcode district such as "MK9" (compare with postcode key // DISTRICT)."""
+    return int(code, 36)
+
+
+def postcode_text(key):
+    """The postcode a key stands for, as written: 1364272624 -> "MK9 3HS"; "" for None."""
+    if key is None:
+        return ""
+    digits = []
+    while key:
+        key, digit = divmod(key, 36)
+        digits.append(DIGITS[digit])
+    compact = "".join(reversed(digits))
+    return f"{compact[:-3]} {compact[-3:]}"
 
 
 def postcode_table():
@@ -93,15 +112,15 @@ def _keyed(table):
 
 
 def locate(postcodes):
-    """Add `lad` to a frame with a compact `postcode` column (ideally one row per postcode).
+    """Add `lad` to a frame with a `postcode` key column (ideally one row per postcode).
 
-    A sorted as-of join on the numeric key, then an equality check, is several times faster
-    than a hash join against the 2.7 million-row directory.
+    A sorted as-of join on the key, then an equality check, is several times faster than a
+    hash join against the 2.7 million-row directory.
     """
     frame = postcodes.lazy() if isinstance(postcodes, pl.DataFrame) else postcodes
-    table = postcode_table().select("key", "lad", found=pl.col("key"))
+    table = postcode_table().select(key="key", lad="lad", found="key")
     return (
-        frame.with_columns(key=postcode_key(pl.col("postcode")).fill_null(-1))
+        frame.with_columns(key=pl.col("postcode").fill_null(-1))
         .sort("key")
         .join_asof(table, on="key", strategy="backward")
         .with_columns(lad=pl.when(pl.col("found") == pl.col("key")).then("lad"))

@@ -6,17 +6,26 @@ import polars as pl
 import pytest
 
 from frontdoor.insights.geography import (
+    DISTRICT,
     PostcodeImportError,
+    district_key,
     locate,
+    postcode_key,
     postcode_table,
+    postcode_text,
     postcodes_import,
     source_description,
 )
 
+# The data directory fixture seeds the sector definitions.
+pytestmark = pytest.mark.django_db
+
 
 def lookup(*postcodes):
-    found = locate(pl.DataFrame({"postcode": list(postcodes)}))
-    return dict(found.select("postcode", "lad").iter_rows())
+    keys = pl.DataFrame({"text": list(postcodes)}).select(
+        "text", postcode=postcode_key(pl.col("text"))
+    )
+    return dict(locate(keys).select("text", "lad").iter_rows())
 
 
 def test_the_offline_directory_places_known_postcodes(data_dir):
@@ -67,3 +76,12 @@ def test_a_file_without_the_columns_is_refused(data_dir):
     with pytest.raises(PostcodeImportError, match="no postcode column"):
         postcodes_import(path)
     assert "November 2025" in source_description()  # still the offline directory
+
+
+def test_a_postcode_key_gives_back_the_postcode_and_its_district():
+    texts = ["MK93HS", "mk93hs", "M11AA", "EC1A1BB", "MK9", "9MK93HS"]
+    keys = pl.select(postcode_key(pl.Series(texts))).to_series().to_list()
+    assert [postcode_text(k) for k in keys] == ["MK9 3HS", "MK9 3HS", "M1 1AA", "EC1A 1BB", "", ""]
+    assert [k // DISTRICT if k else None for k in keys[:4]] == [
+        district_key(d) for d in ["MK9", "MK9", "M1", "EC1A"]
+    ]
