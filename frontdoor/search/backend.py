@@ -20,6 +20,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import tantivy
@@ -63,7 +64,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 7  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 8  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # Half a gigabyte split between the writer's threads: four segments for a million records
 # rather than a dozen, so little merging at the end.
@@ -83,9 +84,14 @@ def text_analyzer():
 @lru_cache(maxsize=1)
 def schema():
     b = tantivy.SchemaBuilder()
+    # Frequencies for ranking but no word positions: nothing asks where a word is (phrases
+    # go through name_pairs), and positions are a large part of the index.
     for name in ("name", "tags", "summary", "description"):
-        b.add_text_field(name, stored=True, tokenizer_name=ANALYZER)
+        b.add_text_field(name, stored=True, tokenizer_name=ANALYZER, index_option="freq")
     b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
+    # Each pair of neighbouring name words ("kestrel data") as one term: a phrase bonus is
+    # then a term lookup, not a check of word positions in every match (see query.text_query).
+    b.add_text_field("name_pairs", tokenizer_name="raw", index_option="freq")
     # Every searched field's words again, without frequencies or positions: counting the
     # matches of a word then walks one list, not the union of four (see query.match_query).
     b.add_text_field("all", tokenizer_name=ANALYZER, index_option="basic")
@@ -306,6 +312,14 @@ def _sector_terms(sector_ids):
     return " ".join(words), [f"sector:{slug}" for slug in slugs], " ".join(sorted(slugs))
 
 
+_name_words = text_analyzer().analyze
+
+
+def word_pairs(words):
+    """Neighbouring words as "first second" terms, for the name_pairs field."""
+    return [f"{a} {b}" for a, b in pairwise(words)]
+
+
 _encode = json.JSONEncoder(
     allow_nan=False
 ).encode  # made once: json.dumps(allow_nan=...) makes one per call
@@ -339,6 +353,7 @@ def document(kind, row):
         "pk": row["pk"],
         "name": name,
         "name_exact": normalise_name(name),
+        "name_pairs": word_pairs(_name_words(name)),
         "all": [name, tags, summary, description],
         "name_key": name_key(name),
         "tags": tags,

@@ -12,9 +12,12 @@ import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import tantivy
 from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from frontdoor.core import geo
 from frontdoor.directory.models import Programme, Sector
@@ -49,6 +52,9 @@ COLUMN_AGGREGATION = {
 }
 # A last word found in fewer records than this is probably unfinished: match it as a prefix.
 PREFIX_BELOW = 500
+# Fields a word may match with a typo or two, and their weights.
+TYPO_FIELDS = (("name", 2.0), ("tags", 1.0), ("summary", 0.5))
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _analyzer = backend.text_analyzer()
 
 
@@ -129,12 +135,75 @@ def _loose_options(searcher, tokens, i, fuzzy):
         for f, boost in (("name", 3.0), ("tags", 1.0)):
             query = tantivy.Query.fuzzy_term_query(schema, f, token, distance=0, prefix=True)
             options.append((f, query, boost))
-    if fuzzy and token.isalpha() and len(token) >= 4:
-        distance = 2 if len(token) >= 8 else 1
-        for f, boost in (("name", 2.0), ("tags", 1.0), ("summary", 0.5)):
-            query = tantivy.Query.fuzzy_term_query(schema, f, token, distance=distance)
+    # A word with no other word a typo or two away is matched as in the exact query: its
+    # typo options would match just what its exact ones do (at a constant score).
+    if fuzzy and _widens(searcher, token):
+        for f, boost in TYPO_FIELDS:
+            terms = _typo_terms(searcher, f, token)
+            if terms is None:
+                query = tantivy.Query.fuzzy_term_query(schema, f, token, distance=_typos(token))
+            elif terms:
+                query = _one_of(schema, f, terms)
+            else:
+                continue
             options.append((f, query, boost))
     return options
+
+
+def _typo_tolerant(token):
+    return token.isalpha() and len(token) >= 4
+
+
+def _typos(token):
+    return 2 if len(token) >= 8 else 1
+
+
+def _one_of(schema, name, terms):
+    """Any of `terms`, scored 1 like the fuzzy term query it stands for (which gives every
+    match a constant score, however many of its words a document holds)."""
+    options = [tantivy.Query.term_query(schema, name, t, index_option="basic") for t in terms]
+    if len(options) > 1:
+        options = [tantivy.Query.boolean_query([(Occur.Should, o) for o in options])]
+    return tantivy.Query.const_score_query(options[0], 1.0)
+
+
+_vocabulary = {}  # "entry": (searcher, its words by field, typo expansions found so far)
+
+
+def _typo_terms(searcher, field, token):
+    """The words of `field` within a typo or two of `token`: what a fuzzy term query would
+    match, found once per index state instead of in every pass that uses it (tantivy
+    expands the automaton again for each). None for a word that does not start with a to z:
+    the vocabulary only holds those, so such words keep the automaton."""
+    if not "a" <= token[0] <= "z":
+        return None
+    known, words, found = _vocabulary.get("entry", (None, None, None))
+    if known is not searcher:
+        # Walked by first letter: the name field also holds a number per generated record,
+        # which no typo of a word is meant to match and which would make this walk slow.
+        words = {
+            f: [t for c in LETTERS for t, _ in searcher.terms_with_prefix(f, c)]
+            for f, _ in TYPO_FIELDS
+        }
+        found = {}
+        _vocabulary["entry"] = (searcher, words, found)  # one assignment: threads see a pair
+    key = (field, token)
+    if key not in found:
+        if len(found) > 10_000:
+            found.clear()  # typed words are unbounded; the vocabulary is not
+        matches = process.extract(
+            token, words[field], scorer=OSA.distance, score_cutoff=_typos(token), limit=None
+        )
+        found[key] = [term for term, _, _ in matches]
+    return found[key]
+
+
+def _widens(searcher, token):
+    """Whether typo tolerance lets `token` match a word other than itself."""
+    if not _typo_tolerant(token):
+        return False
+    terms = [_typo_terms(searcher, f, token) for f, _ in TYPO_FIELDS]
+    return any(t is None or set(t) - {token} for t in terms)
 
 
 def match_query(searcher, tokens, fuzzy):
@@ -166,7 +235,9 @@ def text_query(searcher, tokens, whole, fuzzy):
     must = []
     for i, token in enumerate(tokens):
         options = [
-            tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, token), boost)
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, f, token, index_option="freq"), boost
+            )
             for f, boost in FIELD_BOOSTS
         ]
         options += [
@@ -183,12 +254,14 @@ def text_query(searcher, tokens, whole, fuzzy):
         )
     ]
     if len(tokens) > 1:
-        boosts.append(
-            (
-                Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.phrase_query(schema, "name", tokens), 6.0),
-            )
-        )
+        # The words in this order in the name: every neighbouring pair is in name_pairs.
+        # (A phrase query would read the name's word positions in every match.)
+        pairs = [
+            (Occur.Must, tantivy.Query.term_query(schema, "name_pairs", pair, index_option="freq"))
+            for pair in backend.word_pairs(tokens)
+        ]
+        phrase = pairs[0][1] if len(pairs) == 1 else tantivy.Query.boolean_query(pairs)
+        boosts.append((Occur.Should, tantivy.Query.boost_query(phrase, 6.0)))
     return tantivy.Query.boolean_query(must + boosts)
 
 
@@ -246,14 +319,37 @@ def _as_prefix(searcher, tokens, i):
     )
 
 
-def _add_counts(into, group, buckets):
-    """Add one counting column's buckets to a group's counts per value."""
-    column, part = FACET_COLUMNS[group]
-    for bucket in buckets[column]:
-        key, n = bucket["key"], bucket["doc_count"]
-        for value in key.split() if part is None else (key.split("|")[part],):
-            if value:
-                into[value] = into.get(value, 0) + n
+@lru_cache(maxsize=65_536)
+def _bucket_values(column, key):
+    """The (group, value) pairs one counting-column value counts towards; the values recur
+    in every search (hundreds of combinations), so each is split only once."""
+    if column == "sector_set":
+        return tuple(("sector", slug) for slug in key.split())
+    parts = key.split("|")
+    return tuple(
+        (group, parts[part])
+        for group, (name, part) in FACET_COLUMNS.items()
+        if name == column and parts[part]
+    )
+
+
+def _add_counts(counts, buckets):
+    """Add the counting columns' buckets to `counts`: {group: {value: n}} for the groups
+    wanted (other groups' values are skipped)."""
+    for column, found in buckets.items():
+        for bucket in found:
+            n = bucket["doc_count"]
+            for group, value in _bucket_values(column, bucket["key"]):
+                into = counts.get(group)
+                if into is not None:
+                    into[value] = into.get(value, 0) + n
+
+
+def _minus(buckets, fewer):
+    """Counting-column buckets less those of a subset of the same records."""
+    less = {b["key"]: b["doc_count"] for b in fewer}
+    left = ((b["key"], b["doc_count"] - less.get(b["key"], 0)) for b in buckets)
+    return [{"key": key, "doc_count": n} for key, n in left if n]
 
 
 class Search:
@@ -297,16 +393,23 @@ class Search:
         """Records of these kinds. Every record has exactly one kind, so this is also "none of
         the other kinds"; when those are the rarer (organisations among a million records),
         the ranked query excludes them: scoring every match against a list of nearly all
-        documents costs more. (Counting, unscored, is faster with the plain list.)"""
-        others = [k for k in backend.KINDS if k not in kinds]
-        if not others:
+        documents costs more. (Counting subtracts them instead: see facet_counts.)"""
+        if set(backend.KINDS) <= set(kinds):
             return []
-        chosen = _facet_values("kind", kinds)
-        rest = _facet_values("kind", others)
-        if ranked and sum(map(self._frequency, rest)) < sum(map(self._frequency, chosen)):
+        rest = self.rarer_kinds()
+        if ranked and rest:
             # A term set marks its few documents once; each match is then a bit test.
             return [(Occur.MustNot, tantivy.Query.term_set_query(self.schema, "facet", rest))]
-        return [_any_of(self.schema, "facet", chosen)]
+        return [_any_of(self.schema, "facet", _facet_values("kind", kinds))]
+
+    def rarer_kinds(self):
+        """The facet values of the kinds not chosen, when a kind is chosen and those are
+        the fewer records; else an empty list."""
+        chosen = _facet_values("kind", self.p.type)
+        rest = _facet_values("kind", [k for k in backend.KINDS if k not in self.p.type])
+        if chosen and rest and sum(map(self._frequency, rest)) < sum(map(self._frequency, chosen)):
+            return rest
+        return []
 
     def _frequency(self, value):
         return self.searcher.doc_freq("facet", value)
@@ -391,13 +494,17 @@ class Search:
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"
         self.open_providers()  # read here: the database connection belongs to this thread
-        doomed = False
+        doomed = widened = False
         if tokens:
             exact = text_query(self.searcher, tokens, whole, fuzzy=False)
             exact_match = match_query(self.searcher, tokens, fuzzy=False)
+            # Typos can only find more when some word is a typo or two from another word.
+            widened = any(_widens(self.searcher, token) for token in set(tokens))
             # A word in no field matches nothing exactly: go straight to the typo-tolerant
             # query rather than first counting an empty result.
-            doomed = not all(_may_match(self.searcher, tokens, i) for i in range(len(tokens)))
+            doomed = widened and not all(
+                _may_match(self.searcher, tokens, i) for i in range(len(tokens))
+            )
         else:
             exact = exact_match = tantivy.Query.all_query()
         if doomed:
@@ -411,7 +518,7 @@ class Search:
         # machine with cores to spare the three overlap. Counting uses the unscored query.
         hits = _pool.submit(self.page_of_hits, query, sort, base)
         chosen = _pool.submit(self.chosen_counts, matching)
-        facets, total = self.facet_counts(self.combine(matching, self.filters()))
+        facets, total = self.facet_counts(matching)
         typo = doomed and total > 0
         if doomed and not typo:
             # Nothing either way: what is shown is the exact query's (empty) result.
@@ -419,7 +526,7 @@ class Search:
             query = self.combine(exact, self.filters(ranked=True))
             chosen.cancel()
             chosen = _done({})
-        elif tokens and not doomed and total < FEW:
+        elif widened and not doomed and total < FEW:
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
             fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
             fuzzy_query = self.combine(fuzzy, self.filters(ranked=True))
@@ -427,9 +534,7 @@ class Search:
             # nearly always does), so that they overlap it; dropped if it does not.
             fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
             fuzzy_chosen = _pool.submit(self.chosen_counts, fuzzy_matching)
-            fuzzy_facets, fuzzy_total = self.facet_counts(
-                self.combine(fuzzy_matching, self.filters())
-            )
+            fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_matching)
             if fuzzy_total > total:
                 base, matching, query, facets, total, typo = (
                     fuzzy,
@@ -575,27 +680,42 @@ class Search:
                 return snip.to_html()
         return ""
 
-    def facet_counts(self, query):
-        """Counts per value of every facet group without a choice made, and the total."""
+    def facet_counts(self, matching):
+        """Counts per value of every facet group without a choice made, and the total, for
+        the records `matching` finds within the filters."""
         groups = [g for g in FACET_GROUPS if not getattr(self.p, g)]
         # The kind column is always read: every record has a value, so its buckets sum to
         # the total.
         columns = {"profile"} | {FACET_COLUMNS[g][0] for g in groups}
-        buckets = self.column_counts(query, columns)
         counts = {group: {} for group in FACET_GROUPS}
-        for group in groups:
-            _add_counts(counts[group], group, buckets)
+        rest = self.rarer_kinds()
+        if rest:
+            # The chosen kinds' records are those the other filters leave, less the few of
+            # the other kinds (each record has one kind): a pass over the matches and a
+            # small one, rather than checking each match against a list of nearly every
+            # record. The first pass's kind counts are what the chosen group shows.
+            loose = self.combine(matching, self.filters(leave_out="type"))
+            everything = self.column_counts(loose, columns)
+            few = self.column_counts(
+                self.combine(loose, [_any_of(self.schema, "facet", rest)]), columns
+            )
+            buckets = {c: _minus(everything[c], few[c]) for c in columns}
+            _add_counts({"type": counts["type"]}, {"profile": everything["profile"]})
+        else:
+            buckets = self.column_counts(self.combine(matching, self.filters()), columns)
+        _add_counts({group: counts[group] for group in groups}, buckets)
         return counts, sum(b["doc_count"] for b in buckets["profile"])
 
     def chosen_counts(self, base):
         """Counts for the groups with a choice made, each counted without that choice, so its
-        other values show what picking them too would add: one pass per chosen group."""
+        other values show what picking them too would add: one pass per chosen group (the
+        kinds' come with the facet counts when they are counted by subtraction)."""
         counts = {}
         for group in FACET_GROUPS:
-            if getattr(self.p, group):
+            if getattr(self.p, group) and not (group == "type" and self.rarer_kinds()):
                 query = self.combine(base, self.filters(leave_out=group))
                 buckets = self.column_counts(query, {FACET_COLUMNS[group][0]})
-                _add_counts(counts.setdefault(group, {}), group, buckets)
+                _add_counts({group: counts.setdefault(group, {})}, buckets)
         return counts
 
     def column_counts(self, query, columns):

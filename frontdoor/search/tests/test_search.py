@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import tantivy
 from django.utils import timezone
 
 from frontdoor.core.models import PublicationState
@@ -15,8 +16,19 @@ from frontdoor.directory.factories import (
 from frontdoor.directory.models import Organisation, Stage
 from frontdoor.events.factories import EventFactory
 from frontdoor.search.actions import index_rebuild
-from frontdoor.search.backend import normalise_name, search_index
-from frontdoor.search.query import Params, gap_text, match_query, search, text_query, words
+from frontdoor.search.backend import normalise_name, schema, search_index
+from frontdoor.search.query import (
+    TYPO_FIELDS,
+    Params,
+    _one_of,
+    _typo_terms,
+    _typos,
+    gap_text,
+    match_query,
+    search,
+    text_query,
+    words,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +212,37 @@ def test_a_common_kind_is_filtered_by_excluding_the_others(ecosystem):
     assert {h.kind for h in results.hits} == {"organisation"}
     assert search(Params(q="member", type=["organisation"])).total == 12
     assert search(Params(q="member", type=["place"])).total == 0
+    # Counted as every match less the other kinds: the place and the person in AI are not.
+    organisations = search(Params(type=["organisation"]))
+    assert organisations.facets["sector"]["ai"] == 14
+    assert organisations.facets["type"] == search(Params()).facets["type"]
     everything = search(Params()).total
     all_kinds = ["organisation", "place", "programme", "event", "person", "trial"]
     assert search(Params(type=all_kinds)).total == everything
+
+
+@pytest.mark.parametrize("word", ["protosapce", "kestral", "estrel", "clbu", "robotcs", "zzzz"])
+def test_typo_words_find_what_the_fuzzy_query_finds(ecosystem, word):
+    # A word's typo variants come from the vocabulary, once per index state, in place of
+    # tantivy's Levenshtein automaton in every pass: same documents, same constant score.
+    searcher = search_index().ready()
+
+    def found(query):
+        hits = searcher.search(query, limit=100).hits
+        return {searcher.doc(address).get_first("key"): score for score, address in hits}
+
+    for field, _ in TYPO_FIELDS:
+        automaton = tantivy.Query.fuzzy_term_query(schema(), field, word, distance=_typos(word))
+        terms = _typo_terms(searcher, field, word)
+        assert found(_one_of(schema(), field, terms) if terms else tantivy.Query.empty_query()) == (
+            found(automaton)
+        )
+    expected = {"protosapce": "protospace", "estrel": "kestrel", "clbu": "club", "zzzz": None}
+    if word in expected:
+        assert _typo_terms(searcher, "name", word) == [w for w in [expected[word]] if w]
+
+
+def test_a_new_word_is_typo_tolerant_right_after_saving(ecosystem):
+    assert search(Params(q="wombta")).total == 0
+    OrganisationFactory(name="Wombat Works")
+    assert names(search(Params(q="wombta"))) == ["Wombat Works"]
