@@ -92,6 +92,8 @@ def main():
             env={**env, "DJANGO_SETTINGS_MODULE": "frontdoor.settings"},
             check=True,
         )
+        # Untimed: brings the file into the page cache, so no job pays for the disk.
+        timed([PYTHON, "-c", BARE, str(csv)], env)
         bare1, bare_mb, count = timed([PYTHON, "-c", BARE, str(csv)], env)
         cpu_bare1 = CPU[-1]
         full, full_mb, out = timed([FRONTDOOR, "insights", "import-companies", str(csv)], env)
@@ -106,7 +108,10 @@ def main():
             f"(peak {bare_mb:,.0f} MB)"
         )
         print(f"insights end to end: {full:.2f} s (peak {full_mb:,.0f} MB)")
-        print(f"ratio: {full / bare:.2f} x the bare job (target: at most 3)")
+        print(
+            f"ratio: {full / bare:.2f} x the bare job's mean, {full / min(bare1, bare2):.2f} x "
+            "its faster run (target: at most 3)"
+        )
         print(
             f"CPU time (user + system): bare {cpu_bare:.1f} s, insights {cpu_full:.1f} s, "
             f"ratio {cpu_full / cpu_bare:.2f}"

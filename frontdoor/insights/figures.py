@@ -32,6 +32,7 @@ YEARS_SHOWN = 10
 COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts"]
 SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
 ACTIVE = "is_active"
+LEGACY = "legacy_sic_only"
 
 
 def snapshot_path(snapshot):
@@ -52,6 +53,13 @@ def places_of(snapshot, recodes):
 
 def active():
     return pl.col("status").cast(pl.String).str.starts_with("Active")
+
+
+def legacy_only():
+    """Only old four-digit (SIC 2003) codes given."""
+    return pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.len_chars() == 4) for c in SIC_COLUMNS
+    ) & pl.any_horizontal(pl.col(c).is_not_null() for c in SIC_COLUMNS)
 
 
 def in_codes(codes):
@@ -105,7 +113,12 @@ class Register:
         frames = self.subsets if frames is None else frames
         key = (area.slug, month, id(frames))
         if key not in self._cut:
-            self._cut[key] = frames[month].filter(pl.col(f"at:{area.slug}"))
+            # Without the area columns: every later filter copies fewer of them.
+            self._cut[key] = (
+                frames[month]
+                .filter(pl.col(f"at:{area.slug}"))
+                .select(pl.exclude("^at:.*$", "postcode", "lad", "status"))
+            )
         return self._cut[key]
 
     def active_of(self, area):
@@ -154,6 +167,7 @@ class Register:
                 places[s.month].select("postcode", "lad"), on="postcode", how="left"
             ).with_columns(
                 active().alias(ACTIVE),
+                legacy_only().alias(LEGACY),
                 *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
                 *(in_area(a, recodes).alias(f"at:{a.slug}") for a in areas),
             )
@@ -196,13 +210,7 @@ def compute(register, area, definition, peers=(), table=None):
     uk_sector = int(register.uk[definition.slug][0])
     uk_share = _share(uk_sector, uk_all)
     share = _share(tech.height, act.height)
-    legacy_only = act.filter(
-        pl.all_horizontal(
-            pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.len_chars() == 4)
-            for c in SIC_COLUMNS
-        )
-        & pl.any_horizontal(pl.col(c).is_not_null() for c in SIC_COLUMNS)
-    ).height
+    legacy_only = int(act[LEGACY].sum())
     headline = {
         "active_all": act.height,
         "active_sector": tech.height,
