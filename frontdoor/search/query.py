@@ -10,7 +10,7 @@ import datetime
 import math
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,6 +28,13 @@ FEW = 3  # fewer results than this counts as a "low-result" search, and tries ty
 MAX_WORDS = 8
 FIELD_BOOSTS = (("name", 4.0), ("tags", 2.0), ("summary", 1.5), ("description", 1.0))
 SORTS = {"relevance": "Relevance", "name": "Name", "newest": "Newest", "distance": "Distance"}
+FACET_NAMES = {
+    "type": "kind",
+    "subkind": "subkind",
+    "sector": "sector",
+    "stage": "stage",
+    "area": "area",
+}
 FACET_GROUPS = {
     "type": "What",
     "subkind": "Kind",
@@ -286,15 +293,9 @@ def _range(schema, name, kind, lower=None, upper=None):
 
 
 _providers = {}  # "entry": this process's open providers, with the (index state, day) they are for
-# Up to four tasks per search (a typo-free and a typo-tolerant attempt): enough threads that
-# one search's second attempt does not queue behind its first.
+# Up to two tasks per search (a typo-free and a typo-tolerant page of hits): enough threads
+# that one search's second attempt does not queue behind its first.
 _pool = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2), thread_name_prefix="search")
-
-
-def _done(value):
-    future = Future()
-    future.set_result(value)
-    return future
 
 
 def _may_match(searcher, tokens, i):
@@ -320,29 +321,45 @@ def _as_prefix(searcher, tokens, i):
 
 
 @lru_cache(maxsize=65_536)
-def _bucket_values(column, key):
-    """The (group, value) pairs one counting-column value counts towards; the values recur
-    in every search (hundreds of combinations), so each is split only once."""
-    if column == "sector_set":
-        return tuple(("sector", slug) for slug in key.split())
-    parts = key.split("|")
-    return tuple(
-        (group, parts[part])
-        for group, (name, part) in FACET_COLUMNS.items()
-        if name == column and parts[part]
-    )
+def _split(column, key):
+    """A counting-column value's parts; the values recur in every search (hundreds of
+    combinations), so each is split only once."""
+    return tuple(key.split("|") if column == "profile" else key.split())
 
 
 def _add_counts(counts, buckets):
     """Add the counting columns' buckets to `counts`: {group: {value: n}} for the groups
-    wanted (other groups' values are skipped)."""
+    wanted (other groups' values are skipped). Hundreds of buckets per search, so this
+    loop is kept tight."""
     for column, found in buckets.items():
+        parts = [
+            (counts[g], part)
+            for g, (c, part) in FACET_COLUMNS.items()
+            if c == column and g in counts
+        ]
         for bucket in found:
             n = bucket["doc_count"]
-            for group, value in _bucket_values(column, bucket["key"]):
-                into = counts.get(group)
-                if into is not None:
+            values = _split(column, bucket["key"])
+            for into, part in parts:
+                if part is None:
+                    for value in values:
+                        into[value] = into.get(value, 0) + n
+                else:
+                    value = values[part]
                     into[value] = into.get(value, 0) + n
+    for into in counts.values():
+        into.pop("", None)  # records with no stage or no area
+
+
+PLAIN_FACET = re.compile(r"[\w-]+:[\w-]+")
+
+
+def _any_text(values):
+    """Any of these facet values, in tantivy's query language. Every indexed value is a
+    plain slug or code; anything else (which the form never lets through) becomes a value
+    no record has, rather than query text."""
+    plain = [v if PLAIN_FACET.fullmatch(v) else "none:" for v in values]
+    return "(" + " OR ".join(f'facet:"{v}"' for v in plain) + ")"
 
 
 def _minus(buckets, fewer):
@@ -363,20 +380,15 @@ class Search:
         self.today = today
         self.now = now
 
-    def filters(self, leave_out=None, ranked=False):
-        """The filter clauses of the request; leave_out drops one facet group (for its counts);
-        `ranked` for the query that finds the page of hits (see kind_clauses)."""
+    def filters(self, leave_out=None, ranked=False, groups=True):
+        """The filter clauses of the request; leave_out drops one facet group (for its counts),
+        `groups=False` all of them (see facet_counts); `ranked` for the query that finds the
+        page of hits (see kind_clauses)."""
         s = self.schema
         clauses = []
-        groups = {
-            "type": ("kind", self.p.type),
-            "subkind": ("subkind", self.p.subkind),
-            "sector": ("sector", self.p.sector),
-            "stage": ("stage", self.p.stage),
-            "area": ("area", self.p.area),
-        }
-        for group, (facet, values) in groups.items():
-            if values and group != leave_out:
+        for group, facet in FACET_NAMES.items():
+            values = getattr(self.p, group)
+            if values and groups and group != leave_out:
                 if group == "type":
                     clauses.extend(self.kind_clauses(values, ranked))
                 else:
@@ -513,19 +525,16 @@ class Search:
         else:
             base, matching = exact, exact_match
         query = self.combine(base, self.filters(ranked=True))
-        # The page of hits and the counts of chosen facet groups are found on other threads
-        # while this one counts; tantivy lets go of the GIL while it searches, so on a
-        # machine with cores to spare the three overlap. Counting uses the unscored query.
+        # The page of hits is found on another thread while this one counts; tantivy lets go
+        # of the GIL while it searches, so on a machine with a core to spare the two overlap.
+        # Counting uses the unscored query.
         hits = _pool.submit(self.page_of_hits, query, sort, base)
-        chosen = _pool.submit(self.chosen_counts, matching)
         facets, total = self.facet_counts(matching)
         typo = doomed and total > 0
         if doomed and not typo:
             # Nothing either way: what is shown is the exact query's (empty) result.
             base, matching = exact, exact_match
             query = self.combine(exact, self.filters(ranked=True))
-            chosen.cancel()
-            chosen = _done({})
         elif widened and not doomed and total < FEW:
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
             fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
@@ -533,7 +542,6 @@ class Search:
             # Started before the count says whether the typo-tolerant query finds more (it
             # nearly always does), so that they overlap it; dropped if it does not.
             fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
-            fuzzy_chosen = _pool.submit(self.chosen_counts, fuzzy_matching)
             fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_matching)
             if fuzzy_total > total:
                 base, matching, query, facets, total, typo = (
@@ -544,13 +552,10 @@ class Search:
                     fuzzy_total,
                     True,
                 )
-                hits, chosen = fuzzy_hits, fuzzy_chosen
+                hits = fuzzy_hits
             else:
                 fuzzy_hits.cancel()
-                fuzzy_chosen.cancel()
         self.base, self.matching = base, matching
-        for group, counts in chosen.result().items():
-            facets[group] = counts
         flags = self.flag_counts(facets, total)
         hits, located = hits.result()
         return Results(
@@ -681,46 +686,68 @@ class Search:
         return ""
 
     def facet_counts(self, matching):
-        """Counts per value of every facet group without a choice made, and the total, for
-        the records `matching` finds within the filters."""
-        groups = [g for g in FACET_GROUPS if not getattr(self.p, g)]
+        """Counts per value of every facet group, and the total, in one aggregation over the
+        matches: those within every chosen filter, and for each group with a choice made,
+        those within the other choices, so its other values show what picking them too
+        would add. Filter aggregations test each match against the chosen values, which
+        costs less than one more pass over the matches for each set of choices."""
+        chosen = [g for g in FACET_GROUPS if getattr(self.p, g)]
         # The kind column is always read: every record has a value, so its buckets sum to
         # the total.
-        columns = {"profile"} | {FACET_COLUMNS[g][0] for g in groups}
-        counts = {group: {} for group in FACET_GROUPS}
+        columns = {"profile"} | {FACET_COLUMNS[g][0] for g in FACET_GROUPS if g not in chosen}
         rest = self.rarer_kinds()
+        wanted = {}  # filter text: the columns counted within it
+        # With most records of the chosen kinds, those are counted as the records within the
+        # other filters less the few of the other kinds (each record has one kind): cheaper
+        # than testing each match against a list of nearly every record.
+        within = self.facet_filter(leave_out="type" if rest else None)
+        wanted[within] = set(columns)
         if rest:
-            # The chosen kinds' records are those the other filters leave, less the few of
-            # the other kinds (each record has one kind): a pass over the matches and a
-            # small one, rather than checking each match against a list of nearly every
-            # record. The first pass's kind counts are what the chosen group shows.
-            loose = self.combine(matching, self.filters(leave_out="type"))
-            everything = self.column_counts(loose, columns)
-            few = self.column_counts(
-                self.combine(loose, [_any_of(self.schema, "facet", rest)]), columns
+            fewer = self.facet_filter(leave_out="type", extra=rest)
+            wanted[fewer] = set(columns)
+        for group in chosen:
+            wanted.setdefault(self.facet_filter(leave_out=group), set()).add(
+                FACET_COLUMNS[group][0]
             )
-            buckets = {c: _minus(everything[c], few[c]) for c in columns}
-            _add_counts({"type": counts["type"]}, {"profile": everything["profile"]})
-        else:
-            buckets = self.column_counts(self.combine(matching, self.filters()), columns)
-        _add_counts({group: counts[group] for group in groups}, buckets)
-        return counts, sum(b["doc_count"] for b in buckets["profile"])
+        # Counts within no choice at all are plain aggregations: a filter that lets every
+        # match through still costs a test per match.
+        request = {c: COLUMN_AGGREGATION[c] for c in wanted.pop("*", ())}
+        names = {text: f"within{i}" for i, text in enumerate(wanted)}
+        for text, cols in wanted.items():
+            request[names[text]] = {
+                "filter": text,
+                "aggs": {c: COLUMN_AGGREGATION[c] for c in cols},
+            }
+        query = self.combine(matching, self.filters(groups=False))
+        result = self.searcher.aggregate(query, request)
 
-    def chosen_counts(self, base):
-        """Counts for the groups with a choice made, each counted without that choice, so its
-        other values show what picking them too would add: one pass per chosen group (the
-        kinds' come with the facet counts when they are counted by subtraction)."""
-        counts = {}
-        for group in FACET_GROUPS:
-            if getattr(self.p, group) and not (group == "type" and self.rarer_kinds()):
-                query = self.combine(base, self.filters(leave_out=group))
-                buckets = self.column_counts(query, {FACET_COLUMNS[group][0]})
-                _add_counts({group: counts.setdefault(group, {})}, buckets)
-        return counts
+        def buckets(text, cols):
+            counted = result[names[text]] if text in names else result
+            return {c: counted[c]["buckets"] for c in cols}
 
-    def column_counts(self, query, columns):
-        result = self.searcher.aggregate(query, {c: COLUMN_AGGREGATION[c] for c in columns})
-        return {c: result[c]["buckets"] for c in columns}
+        found = buckets(within, columns)
+        if rest:
+            few = buckets(fewer, columns)
+            found = {c: _minus(found[c], few[c]) for c in columns}
+        counts = {group: {} for group in FACET_GROUPS}
+        _add_counts({g: counts[g] for g in FACET_GROUPS if g not in chosen}, found)
+        for group in chosen:
+            column = FACET_COLUMNS[group][0]
+            within_others = self.facet_filter(leave_out=group)
+            _add_counts({group: counts[group]}, buckets(within_others, {column}))
+        return counts, sum(b["doc_count"] for b in found["profile"])
+
+    def facet_filter(self, leave_out=None, extra=()):
+        """The chosen facet values (less one group's) as query text for a filter aggregation,
+        plus, if given, any of the `extra` facet values."""
+        clauses = [
+            _any_text(_facet_values(facet, getattr(self.p, group)))
+            for group, facet in FACET_NAMES.items()
+            if getattr(self.p, group) and group != leave_out
+        ]
+        if extra:
+            clauses.append(_any_text(extra))
+        return " AND ".join(clauses) or "*"
 
     def flag_counts(self, facets, total):
         """How many results are open programmes (or run one) and upcoming events. The kind

@@ -92,6 +92,20 @@ def test_sector_tags_match_and_filter_narrows(ecosystem):
     assert "Fintech Foundry" in names(search(Params(q="fintech")))
 
 
+def test_each_chosen_group_counts_within_the_other_choices(ecosystem):
+    results = search(Params(q="protospace", sector=["ai"], subkind=["community"]))
+    assert names(results) == ["Protospace"]
+    # Sectors of the communities, and kinds of the AI records, that mention Protospace.
+    assert results.facets["sector"] == {"ai": 1, "smart-city": 1, "robotics": 1}
+    assert results.facets["subkind"] == {"community": 1, "startup": 1}
+    assert results.facets["type"] == {"organisation": 1}
+
+
+def test_a_malformed_facet_value_finds_nothing(ecosystem):
+    results = search(Params(sector=['ai") OR (*'], stage=["x\\"]))
+    assert results.total == 0 and results.hits == []
+
+
 def test_kind_and_drafts(ecosystem):
     results = search(Params(q="robotics"))
     assert "Draft Robotics" not in names(results)
