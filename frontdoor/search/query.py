@@ -506,16 +506,22 @@ class Search:
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"
         self.open_providers()  # read here: the database connection belongs to this thread
-        doomed = widened = False
+        doomed = False
+
+        def widened():
+            # Typos can only find more when some word is a typo or two from another word.
+            # Asked only when typos are wanted: the first asking per index state reads the
+            # vocabulary.
+            return any(_widens(self.searcher, token) for token in set(tokens))
+
         if tokens:
             exact = text_query(self.searcher, tokens, whole, fuzzy=False)
             exact_match = match_query(self.searcher, tokens, fuzzy=False)
-            # Typos can only find more when some word is a typo or two from another word.
-            widened = any(_widens(self.searcher, token) for token in set(tokens))
             # A word in no field matches nothing exactly: go straight to the typo-tolerant
             # query rather than first counting an empty result.
-            doomed = widened and not all(
-                _may_match(self.searcher, tokens, i) for i in range(len(tokens))
+            doomed = (
+                not all(_may_match(self.searcher, tokens, i) for i in range(len(tokens)))
+                and widened()
             )
         else:
             exact = exact_match = tantivy.Query.all_query()
@@ -535,7 +541,7 @@ class Search:
             # Nothing either way: what is shown is the exact query's (empty) result.
             base, matching = exact, exact_match
             query = self.combine(exact, self.filters(ranked=True))
-        elif widened and not doomed and total < FEW:
+        elif tokens and not doomed and total < FEW and widened():
             fuzzy = text_query(self.searcher, tokens, whole, fuzzy=True)
             fuzzy_matching = match_query(self.searcher, tokens, fuzzy=True)
             fuzzy_query = self.combine(fuzzy, self.filters(ranked=True))
