@@ -186,8 +186,8 @@ def _typo_terms(searcher, field, token):
         return None
     known, words, found = _vocabulary.get("entry", (None, None, None))
     if known is not searcher:
-        # Walked by first letter: the name field also holds a number per generated record,
-        # which no typo of a word is meant to match and which would make this walk slow.
+        # Walked by first letter, a to z: the name field also holds a number per generated
+        # record, a million terms to walk for nothing (no typo match starts with a digit).
         words = {
             f: [t for c in LETTERS for t, _ in searcher.terms_with_prefix(f, c)]
             for f, _ in TYPO_FIELDS
@@ -195,14 +195,17 @@ def _typo_terms(searcher, field, token):
         found = {}
         _vocabulary["entry"] = (searcher, words, found)  # one assignment: threads see a pair
     key = (field, token)
-    if key not in found:
+    terms = found.get(key)
+    if terms is None:
         if len(found) > 10_000:
             found.clear()  # typed words are unbounded; the vocabulary is not
+        # Optimal string alignment distance: a swap of neighbouring letters is one typo, as
+        # in tantivy's automaton (transposition_cost_one).
         matches = process.extract(
             token, words[field], scorer=OSA.distance, score_cutoff=_typos(token), limit=None
         )
-        found[key] = [term for term, _, _ in matches]
-    return found[key]
+        terms = found[key] = [term for term, _, _ in matches]
+    return terms
 
 
 def _widens(searcher, token):
