@@ -37,9 +37,8 @@ KEPT = {
     "SICCode.SicText_3": "sic_text_3",
     "SICCode.SicText_4": "sic_text_4",
     # Only read to check the row: a row with a stray field has its values out of place (the
-    # URI no longer ends with the company number); a short row lacks the last field.
+    # URI no longer ends with the company number); a row ending before it lacks the URI.
     "URI": "uri",
-    "ConfStmtLastMadeUpDate": "last_field",
 }
 
 ACCOUNT_CATEGORIES = [

@@ -139,7 +139,9 @@ def test_a_short_row_is_a_bad_row(data_dir):
     result = companies_import(
         write_csv(data_dir / "x-2024-11-01.csv", snapshot_2024() + [short]), max_bad_share=0.5
     )
-    assert result.bad_examples == ["x-2024-11-01.csv, line 11: fewer than 55 fields"]
+    assert result.bad_examples == [
+        "x-2024-11-01.csv, line 11: ends early, before the URI (field 33 of 55)"
+    ]
 
 
 def test_importing_the_same_file_twice_changes_nothing(first, data_dir):
