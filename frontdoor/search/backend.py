@@ -68,7 +68,7 @@ SCHEMA_VERSION = 8  # bump when the schema or the documents change; the index th
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
-# (Python making the documents is the slower side; a second writer thread sped nothing up.)
+# (Python making the documents is the slower side: the build used 1.2 cores in all.)
 BUILD_HEAP = 1_500_000_000
 
 
