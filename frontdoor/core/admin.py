@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 
 from frontdoor.core.models import Branding, PublicationState
@@ -13,6 +14,8 @@ class ListingAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["sectors"]
     readonly_fields = ["created", "updated"]
+    # A web address typed without its scheme ("example.org") is taken to be https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created"
     list_per_page = 50
     show_full_result_count = False  # an exact count of a million rows costs more than it tells

@@ -155,6 +155,7 @@ class FestivalAdmin(ListingAdmin):
 
 @admin.register(PitchApplication)
 class PitchApplicationAdmin(admin.ModelAdmin):
+    formfield_overrides = ListingAdmin.formfield_overrides
     list_display = ["company_name", "event", "stage", "asking", "status", "created"]
     list_filter = ["status"]
     search_fields = ["company_name", "founder_name", "email"]

@@ -84,6 +84,8 @@ class EventDetail(DetailView):
 
 
 class PitchForm(forms.ModelForm):
+    # Typed without a scheme ("example.org"), a website is taken to be https.
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
     consent = forms.BooleanField(
         label="List our company name, website and pitch on this page if we are accepted",
         required=True,

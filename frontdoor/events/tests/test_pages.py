@@ -165,12 +165,15 @@ def test_founders_apply_to_pitch_and_investors_see_who_is_pitching(client, froze
         "pitch": "Charging points that councils can plan.",
         "stage": "Seed",
         "asking": "£500k",
+        "website": "voltly.example",
         "consent": "on",
     }
     applied = client.post(f"/events/{session.slug}/pitch/", data)
     assert applied.status_code == 302 and applied["Location"].endswith("?applied=1#pitch")
     application = PitchApplication.objects.get()
     assert application.status == PitchApplication.Status.SUBMITTED
+    # A website typed without its scheme is taken to be https.
+    assert application.website == "https://voltly.example"
     # Not listed until the organisers accept it; then listed without the founder's email.
     assert "Voltly" not in client.get(session.get_absolute_url()).content.decode()
     application.status = PitchApplication.Status.ACCEPTED
