@@ -699,7 +699,8 @@ class Search:
         matches: those within every chosen filter, and for each group with a choice made,
         those within the other choices, so its other values show what picking them too
         would add. Filter aggregations test each match against the chosen values, which
-        costs less than one more pass over the matches for each set of choices."""
+        costs less than one more pass over the matches for each set of choices. (A common
+        kind filter adds one small aggregation: see below.)"""
         chosen = [g for g in FACET_GROUPS if getattr(self.p, g)]
         # The kind column is always read: every record has a value, so its buckets sum to
         # the total.
