@@ -188,10 +188,7 @@ def _typo_terms(searcher, field, token):
     if known is not searcher:
         # Walked by first letter, a to z: the name field also holds a number per generated
         # record, a million terms to walk for nothing (no typo match starts with a digit).
-        words = {
-            f: [t for c in LETTERS for t, _ in searcher.terms_with_prefix(f, c)]
-            for f, _ in TYPO_FIELDS
-        }
+        words = {f: _by_length(searcher, f) for f, _ in TYPO_FIELDS}
         found = {}
         _vocabulary["entry"] = (searcher, words, found)  # one assignment: threads see a pair
     key = (field, token)
@@ -201,11 +198,30 @@ def _typo_terms(searcher, field, token):
             found.clear()  # typed words are unbounded; the vocabulary is not
         # Optimal string alignment distance: a swap of neighbouring letters is one typo, as
         # in tantivy's automaton (transposition_cost_one).
-        matches = process.extract(
-            token, words[field], scorer=OSA.distance, score_cutoff=_typos(token), limit=None
-        )
-        terms = found[key] = [term for term, _, _ in matches]
+        # A word d typos away is at most d letters longer or shorter: only those lengths
+        # are compared (a quarter of a large vocabulary, for the same answer).
+        typos = _typos(token)
+        terms = found[key] = [
+            term
+            for length in range(len(token) - typos, len(token) + typos + 1)
+            for term, _, _ in process.extract(
+                token,
+                words[field].get(length, ()),
+                scorer=OSA.distance,
+                score_cutoff=typos,
+                limit=None,
+            )
+        ]
     return terms
+
+
+def _by_length(searcher, field):
+    """The field's words that start with a to z, by length."""
+    words = {}
+    for c in LETTERS:
+        for term, _ in searcher.terms_with_prefix(field, c):
+            words.setdefault(len(term), []).append(term)
+    return words
 
 
 def _widens(searcher, token):
