@@ -16,7 +16,7 @@ from frontdoor.directory.factories import (
 )
 from frontdoor.directory.models import Organisation, Stage
 from frontdoor.events.factories import EventFactory
-from frontdoor.search import query
+from frontdoor.search import query as search_query
 from frontdoor.search.actions import index_rebuild
 from frontdoor.search.backend import normalise_name, schema, search_index
 from frontdoor.search.query import (
@@ -267,19 +267,19 @@ def test_a_new_word_is_typo_tolerant_right_after_saving(ecosystem):
 def test_a_large_vocabulary_is_read_again_in_the_background(ecosystem, monkeypatch):
     # Searches go on with the previous vocabulary while the new one is read (no search
     # waits for it); a new word is typo-matched once the reading is done.
-    monkeypatch.setattr(query, "READ_IN_BACKGROUND_ABOVE", 0)
+    monkeypatch.setattr(search_query, "READ_IN_BACKGROUND_ABOVE", 0)
     before = search_index().ready()
-    query._read_vocabulary(before)
+    search_query._read_vocabulary(before)
     OrganisationFactory(name="Wombat Works")
     after = search_index().ready()
     assert after is not before
     tasks = []
     with monkeypatch.context() as m:
-        m.setattr(query, "_pool", SimpleNamespace(submit=lambda *task: tasks.append(task)))
-        assert query._typo_terms(after, "name", "wombta") == []  # the previous vocabulary
-        assert query._typo_terms(after, "name", "wombta") == []  # read once, not per search
+        m.setattr(search_query, "_pool", SimpleNamespace(submit=lambda *task: tasks.append(task)))
+        assert search_query._typo_terms(after, "name", "wombta") == []  # the previous vocabulary
+        assert search_query._typo_terms(after, "name", "wombta") == []  # read once, not per search
     assert len(tasks) == 1
     read, *args = tasks[0]
     read(*args)
-    assert query._typo_terms(after, "name", "wombta") == ["wombat"]
+    assert search_query._typo_terms(after, "name", "wombta") == ["wombat"]
     assert names(search(Params(q="wombta"))) == ["Wombat Works"]
