@@ -108,10 +108,10 @@ class Register:
     # Each area's rows per snapshot, cut once and reused for every definition and peer.
     _cut: dict = field(default_factory=dict)
 
-    def of(self, area, month, frames=None):
-        """The rows of `area` in a month's subset (or in `frames`, e.g. `gone`)."""
-        frames = self.subsets if frames is None else frames
-        key = (area.slug, month, id(frames))
+    def of(self, area, month, gone=False):
+        """The rows of `area` in a month's subset, or those of them gone by the next one."""
+        frames = self.gone if gone else self.subsets
+        key = (area.slug, month, gone)
         if key not in self._cut:
             # Without the area columns: every later filter copies fewer of them.
             self._cut[key] = (
@@ -237,7 +237,7 @@ def compute(register, area, definition, peers=(), table=None):
 
     disappearances = []
     for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):
-        gone = register.of(area, before.month, register.gone).filter(sector)
+        gone = register.of(area, before.month, gone=True).filter(sector)
         disappearances.append(
             {"from": before.month.isoformat(), "to": after.month.isoformat(), "count": gone.height}
         )
