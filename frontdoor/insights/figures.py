@@ -22,7 +22,13 @@ from pathlib import Path
 import polars as pl
 
 from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
-from frontdoor.insights.geography import DISTRICT, district_key, insights_dir, recode_map
+from frontdoor.insights.geography import (
+    DISTRICT,
+    district_key,
+    insights_dir,
+    postcode_key,
+    recode_map,
+)
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
 # Bump when the method changes, so cached figures are recomputed.
@@ -41,14 +47,22 @@ def snapshot_path(snapshot):
 
 def scan(snapshot):
     """The good rows of a snapshot, lazily."""
-    return pl.scan_parquet(snapshot_path(snapshot)).filter(pl.col("problem").is_null())
+    frame = _postcodes_as_keys(pl.scan_parquet(snapshot_path(snapshot)))
+    return frame.filter(pl.col("problem").is_null())
 
 
 def places_of(snapshot, recodes):
     """The snapshot's distinct postcodes with their local authority, recodes applied."""
-    return pl.read_parquet(insights_dir() / snapshot.postcodes_filename).with_columns(
-        pl.col("lad").replace(recodes)
-    )
+    frame = _postcodes_as_keys(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
+    return frame.with_columns(pl.col("lad").replace(recodes)).collect()
+
+
+def _postcodes_as_keys(frame):
+    """Snapshots imported before postcodes were stored as numbers hold their text: read
+    it as the number, so they need no import again."""
+    if frame.collect_schema()["postcode"] == pl.String:
+        return frame.with_columns(postcode=postcode_key(pl.col("postcode")))
+    return frame
 
 
 def active():
