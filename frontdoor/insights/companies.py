@@ -145,6 +145,12 @@ def _date(column):
     return parsed, parsed.is_null() & (text.str.len_bytes() > 0)
 
 
+def sic_code(column):
+    """A SIC field ("62012 - Business and ...") as its five-digit SIC 2007 code, a number
+    (cheaper to store and test than text); null when there is none or it is not one."""
+    return pl.col(column).str.head(5).str.to_integer(strict=False).cast(pl.Int32)
+
+
 def _frame(path, part):
     """The lazy pipeline for one CSV: parse, check, classify, locate.
 
@@ -193,10 +199,12 @@ def _frame(path, part):
         .then("dissolved_raw")
         .when(bad_number)
         .then("number"),
-        **{
-            f"sic{i}": pl.col(f"sic_text_{i}").str.head(5).str.strip_chars_end(" -")
-            for i in range(1, 5)
-        },
+        **{f"sic{i}": sic_code(f"sic_text_{i}") for i in range(1, 5)},
+        # SIC1 given but not a five-digit code: in practice a legacy SIC 2003 code, which
+        # classifies nothing; the figures say how many companies have only such codes.
+        old_sic=sic_code("sic_text_1").is_null()
+        & (pl.col("sic_text_1").str.len_bytes() > 0)
+        & (pl.col("sic_text_1") != "None Supplied"),
     ).select(
         "number",
         "name",
@@ -206,6 +214,7 @@ def _frame(path, part):
         "dissolved",
         "accounts",
         *(f"sic{i}" for i in range(1, 5)),
+        "old_sic",
         problem=pl.when(pl.col("problem") > 0).then("problem"),
         bad_value="bad_value",
         # Which file of the parts: a byte per row rather than a copy of its name.

@@ -16,11 +16,13 @@ import datetime
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from frontdoor.insights.companies import sic_code
 from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
 from frontdoor.insights.geography import (
     DISTRICT,
@@ -35,7 +37,7 @@ from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 METHOD_VERSION = 4
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
-COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts"]
+COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts", "old_sic"]
 SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
 ACTIVE = "is_active"
 LEGACY = "legacy_sic_only"
@@ -47,21 +49,27 @@ def snapshot_path(snapshot):
 
 def scan(snapshot):
     """The good rows of a snapshot, lazily."""
-    frame = _postcodes_as_keys(pl.scan_parquet(snapshot_path(snapshot)))
+    frame = _as_numbers(pl.scan_parquet(snapshot_path(snapshot)))
     return frame.filter(pl.col("problem").is_null())
 
 
 def places_of(snapshot, recodes):
     """The snapshot's distinct postcodes with their local authority, recodes applied."""
-    frame = _postcodes_as_keys(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
+    frame = _as_numbers(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
     return frame.with_columns(pl.col("lad").replace(recodes)).collect()
 
 
-def _postcodes_as_keys(frame):
-    """Snapshots imported before postcodes were stored as numbers hold their text: read
-    it as the number, so they need no import again."""
-    if frame.collect_schema()["postcode"] == pl.String:
-        return frame.with_columns(postcode=postcode_key(pl.col("postcode")))
+def _as_numbers(frame):
+    """Snapshots imported before postcodes and SIC codes were stored as numbers hold their
+    text: read it as the numbers, so they need no import again."""
+    schema = frame.collect_schema()
+    if schema["postcode"] == pl.String:
+        frame = frame.with_columns(postcode=postcode_key(pl.col("postcode")))
+    if schema.get("sic1") == pl.String:  # "62012", "7222" (legacy), "None" (none supplied)
+        frame = frame.with_columns(
+            old_sic=(pl.col("sic1").str.len_chars() == 4) & (pl.col("sic1") != "None"),
+            **{c: pl.when(pl.col(c).str.len_chars() == 5).then(sic_code(c)) for c in SIC_COLUMNS},
+        )
     return frame
 
 
@@ -70,23 +78,19 @@ def active():
 
 
 def legacy_only():
-    """Only old four-digit (SIC 2003) codes given."""
-    return pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.len_chars() == 4) for c in SIC_COLUMNS
-    ) & pl.any_horizontal(pl.col(c).is_not_null() for c in SIC_COLUMNS)
+    """Only old codes given (legacy four-digit SIC 2003 codes), so no sector can be told."""
+    return pl.col("old_sic") & pl.all_horizontal(pl.col(c).is_null() for c in SIC_COLUMNS)
 
 
 def in_codes(codes):
-    codes = list(codes)
-    return pl.any_horizontal(pl.col(c).cast(pl.String).is_in(codes) for c in SIC_COLUMNS).fill_null(
-        False
-    )
+    codes = [int(c) for c in codes]
+    return pl.any_horizontal(pl.col(c).is_in(codes) for c in SIC_COLUMNS).fill_null(False)
 
 
 def subsector(table):
+    table = {int(code): name for code, name in table.items()}
     return pl.coalesce(
-        pl.col(c).cast(pl.String).replace_strict(table, default=None, return_dtype=pl.String)
-        for c in SIC_COLUMNS
+        pl.col(c).replace_strict(table, default=None, return_dtype=pl.String) for c in SIC_COLUMNS
     )
 
 
@@ -459,14 +463,21 @@ def figures_refresh(progress=None):
     if not snapshots or not areas or not definitions:
         return 0
     register = Register.load(areas, definitions)
-    done = 0
+    # The database is read here, in this thread; the workers only run Polars, which
+    # releases the GIL, so two of them keep both cores busy on the small per-area frames.
+    jobs = []
     for definition in definitions:
         table = definition.code_table()
         for area in areas:
-            peers = list(area.peers.all())
-            key = cache_key(area, definition, snapshots)
-            _write(_cache_file(key), compute(register, area, definition, peers, table))
-            done += 1
+            path = _cache_file(cache_key(area, definition, snapshots))
+            jobs.append((path, area, definition, list(area.peers.all()), table))
+
+    def run(job):
+        path, area, definition, peers, table = job
+        _write(path, compute(register, area, definition, peers, table))
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for _ in pool.map(run, jobs):
             if progress:
                 progress(1)
-    return done
+    return len(jobs)

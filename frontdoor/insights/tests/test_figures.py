@@ -95,6 +95,31 @@ def test_one_snapshot_says_plainly_what_it_cannot_show(data_dir, db, digital):
     assert "span 0 months" in fig["survival"][0]["reason"]
 
 
+def test_only_legacy_codes_are_counted_and_none_supplied_is_not_legacy(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import SOFTWARE, row, write_csv
+
+    legacy = "7222 - Other software consultancy and supply"
+    rows = [
+        row(number="00000001", postcode="MK9 1AA", sic1=legacy),
+        row(number="00000002", postcode="MK9 1AA", sic1=legacy, sic2=SOFTWARE),
+        row(number="00000003", postcode="MK9 1AA", sic1="None Supplied"),
+        row(number="00000004", postcode="MK9 1AA", sic1=SOFTWARE),
+    ]
+    companies_import(write_csv(data_dir / "x-2025-11-01.csv", rows))
+    h = mk(digital)["headline"]
+    assert (h["active_all"], h["active_sector"], h["legacy_sic_only"]) == (4, 2, 1)
+    # Earlier imports stored the codes as text: "7222" for a legacy code, "None" for none.
+    path = snapshot_path(Snapshot.objects.get())
+    as_text = {"sic1": ["7222", "7222", "None", "62012"], "sic2": [None, "62012", None, None]}
+    pl.read_parquet(path).drop("old_sic").with_columns(
+        pl.Series(c, as_text.get(c, [None] * 4), dtype=pl.String) for c in SIC_COLUMNS
+    ).write_parquet(path)
+    _clear_cache()
+    assert mk(digital)["headline"] == h
+
+
 def test_an_earlier_month_uses_only_the_snapshots_up_to_it(two_snapshots, digital):
     import datetime
 
@@ -136,23 +161,32 @@ def test_refresh_caches_every_area_and_definition(two_snapshots, digital):
     assert figures_for(area, digital)["headline"]["active_all"] == 1
 
 
-def test_snapshots_stored_with_postcode_text_give_the_same_figures(two_snapshots, digital):
-    # Imports before postcodes were stored as numbers kept the compact text (and a district).
+def test_snapshots_stored_with_postcode_and_sic_text_give_the_same_figures(
+    two_snapshots, digital
+):
+    # Earlier imports kept the compact postcode text (and a district), and SIC codes as
+    # text: "62012", "7222" for a legacy code, "None" for "None Supplied".
     before = {slug: figures_for(Area.objects.get(slug=slug), digital) for slug in AREAS}
     for snapshot in Snapshot.objects.all():
         as_text = pl.col("postcode").map_elements(
             lambda key: postcode_text(key).replace(" ", ""), return_dtype=pl.String
         )
+        sic_text = {c: pl.col(c).cast(pl.String).str.zfill(5) for c in SIC_COLUMNS}
         path = snapshot_path(snapshot)
-        rows = pl.read_parquet(path).with_columns(postcode=as_text)
+        rows = pl.read_parquet(path).with_columns(postcode=as_text, **sic_text).drop("old_sic")
         rows.with_columns(district=pl.col("postcode").str.head(-3)).write_parquet(path)
         places = insights_dir() / snapshot.postcodes_filename
         pl.read_parquet(places).with_columns(postcode=as_text).write_parquet(places)
         assert places_of(snapshot, {})["postcode"].dtype == pl.Int64
-    for path in (insights_dir() / "figures").glob("*.json"):
-        path.unlink()
+    _clear_cache()
     after = {slug: figures_for(Area.objects.get(slug=slug), digital) for slug in AREAS}
     assert after == before
 
 
 AREAS = ["milton-keynes", "central-milton-keynes", "northern-cities"]
+SIC_COLUMNS = ("sic1", "sic2", "sic3", "sic4")
+
+
+def _clear_cache():
+    for path in (insights_dir() / "figures").glob("*.json"):
+        path.unlink()
