@@ -161,9 +161,7 @@ def test_refresh_caches_every_area_and_definition(two_snapshots, digital):
     assert figures_for(area, digital)["headline"]["active_all"] == 1
 
 
-def test_snapshots_stored_with_postcode_and_sic_text_give_the_same_figures(
-    two_snapshots, digital
-):
+def test_snapshots_stored_with_postcode_and_sic_text_give_the_same_figures(two_snapshots, digital):
     # Earlier imports kept the compact postcode text (and a district), and SIC codes as
     # text: "62012", "7222" for a legacy code, "None" for "None Supplied".
     before = {slug: figures_for(Area.objects.get(slug=slug), digital) for slug in AREAS}
