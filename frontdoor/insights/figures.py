@@ -34,7 +34,7 @@ from frontdoor.insights.geography import (
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
 # Bump when the method changes, so cached figures are recomputed.
-METHOD_VERSION = 4
+METHOD_VERSION = 5
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
 COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts", "old_sic"]
@@ -251,7 +251,10 @@ def compute(register, area, definition, peers=(), table=None):
     ).unique("number")
     first_year = latest.month.year - YEARS_SHOWN + 1
     incorporations = _by_year(seen["incorporated"], first_year, latest.month.year)
-    dissolutions = _by_year(tech["dissolved"].drop_nulls(), first_year, latest.month.year + 1)
+    # Dissolution dates of companies of any status still in the file: few, as dissolved
+    # companies leave the register (the disappearances count those).
+    dissolved = register.of(area, latest.month).filter(sector)["dissolved"].drop_nulls()
+    dissolutions = _by_year(dissolved, first_year, latest.month.year + 1)
 
     disappearances = []
     for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):

@@ -43,6 +43,11 @@ def tables(fig):
             ["Year", "Companies incorporated"],
             [(r["year"], r["count"]) for r in fig["incorporations"]],
         ),
+        "dissolutions": (
+            "Dissolution dates on the register",
+            ["Year", "Companies dissolved"],
+            [(r["year"], r["count"]) for r in fig["dissolutions"]],
+        ),
         "subsectors": (
             "Sub-sector mix (active companies)",
             ["Sub-sector", "Companies", "Share"],
@@ -193,6 +198,7 @@ class AreaInsights(TemplateView):
                 charts=self.charts(fig, area),
                 coverage=coverage(fig),
                 survival_missing=[r for r in fig["survival"] if not r["available"]],
+                any_dissolved=any(r["count"] for r in fig["dissolutions"]),
             )
         return super().get_context_data(**context, **kwargs)
 

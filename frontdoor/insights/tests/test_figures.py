@@ -120,6 +120,24 @@ def test_only_legacy_codes_are_counted_and_none_supplied_is_not_legacy(data_dir,
     assert mk(digital)["headline"] == h
 
 
+def test_dissolution_dates_count_companies_of_any_status(data_dir, db, client, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import REAL_ESTATE, SOFTWARE, row, write_csv
+
+    ended = {"status": "Liquidation", "dissolved": "15/03/2025"}
+    rows = [
+        row(number="00000001", postcode="MK9 1AA", sic1=SOFTWARE),
+        row(number="00000002", postcode="MK9 1AA", sic1=SOFTWARE, **ended),
+        row(number="00000003", postcode="MK9 1AA", sic1=REAL_ESTATE, **ended),  # not digital
+    ]
+    companies_import(write_csv(data_dir / "x-2025-11-01.csv", rows))
+    counts = {r["year"]: r["count"] for r in mk(digital)["dissolutions"]}
+    assert counts[2025] == 1 and sum(counts.values()) == 1
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "Dissolution dates on the register" in page
+
+
 def test_an_earlier_month_uses_only_the_snapshots_up_to_it(two_snapshots, digital):
     import datetime
 

@@ -26,7 +26,8 @@ def test_the_area_page_shows_figures_charts_and_their_tables(client, two_snapsho
     assert "Milton Keynes" in page and "Digital sector (DCMS), version 2016" in page
     assert 'name="q" value=""' in page  # the header's search box stays empty
     assert page.count('<svg role="img" aria-label="Bar chart:') == 4
-    assert page.count('<table class="data-table">') == 7
+    assert page.count('<table class="data-table">') == 7  # no dissolution dates here
+    assert "No company in the sector and area has a dissolution date" in page
     assert "60.0%" in page and "0.86" in page  # share and location quotient
     assert "33.3%" in page  # one-year survival
     assert "Needs two snapshots 3 years apart" in page
