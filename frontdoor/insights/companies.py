@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -284,6 +285,7 @@ def companies_import(
     folder = insights_dir()
     workdir = tempfile.mkdtemp(prefix=".import-", dir=folder)
     tmp = Path(workdir) / "snapshot.parquet"
+    hashing = ThreadPoolExecutor(max_workers=1)
     try:
         _say(stage, "Unzipping and checking headers")
         csvs = []
@@ -305,6 +307,9 @@ def companies_import(
                 if line:
                     raise ImportFailed(f"{label}, line {line}: {why}.") from error
             raise ImportFailed(f"The file could not be read as CSV: {error}") from error
+        # Hashed on another thread (hashlib lets go of the GIL) while the rows are counted
+        # and the postcodes located.
+        hashed = hashing.submit(sha256, tmp)
         stored = pl.scan_parquet(tmp)
         counts = stored.select(rows=pl.len(), bad=pl.col("problem").is_not_null().sum()).collect()
         rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
@@ -352,11 +357,12 @@ def companies_import(
         places_tmp = Path(workdir) / "postcodes.parquet"
         places.write_parquet(places_tmp)
         _say(stage, "Storing the snapshot")
-        checksum = sha256(tmp)
+        checksum = hashed.result()
         return _switch(
             month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, examples, sources
         )
     finally:
+        hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
