@@ -202,11 +202,6 @@ def _frame(path, part):
         .when(bad_number)
         .then("number"),
         **{f"sic{i}": sic_code(f"sic_text_{i}") for i in range(1, 5)},
-        # SIC1 given but not a five-digit code: in practice a legacy SIC 2003 code, which
-        # classifies nothing; the figures say how many companies have only such codes.
-        old_sic=sic_code("sic_text_1").is_null()
-        & (pl.col("sic_text_1").str.len_bytes() > 0)
-        & (pl.col("sic_text_1") != "None Supplied"),
     ).select(
         "number",
         "name",
@@ -216,7 +211,11 @@ def _frame(path, part):
         "dissolved",
         "accounts",
         *(f"sic{i}" for i in range(1, 5)),
-        "old_sic",
+        # SIC1 given but not a five-digit code: in practice a legacy SIC 2003 code, which
+        # classifies nothing; the figures say how many companies have only such codes.
+        old_sic=pl.col("sic1").is_null()
+        & (pl.col("sic_text_1").str.len_bytes() > 0)
+        & (pl.col("sic_text_1") != "None Supplied"),
         problem=pl.when(pl.col("problem") > 0).then("problem"),
         bad_value="bad_value",
         # Which file of the parts: a byte per row rather than a copy of its name.

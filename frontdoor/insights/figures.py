@@ -408,8 +408,9 @@ def _by_year(dates, first, last):
     return [{"year": y, "count": counts.get(y, 0)} for y in range(first, last + 1)]
 
 
-def cache_key(area, definition, snapshots):
+def cache_key(area, definition, snapshots, recodes=None):
     peers = list(area.peers.all())
+    recodes = recode_map() if recodes is None else recodes
     payload = {
         "v": METHOD_VERSION,
         "snapshots": [(s.month.isoformat(), s.checksum) for s in snapshots],
@@ -419,7 +420,7 @@ def cache_key(area, definition, snapshots):
             definition.version,
             sorted(definition.code_table().items()),
         ),
-        "recodes": sorted(recode_map().items()),
+        "recodes": sorted(recodes.items()),
     }
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:32]
 
@@ -466,13 +467,14 @@ def figures_refresh(progress=None):
     if not snapshots or not areas or not definitions:
         return 0
     register = Register.load(areas, definitions)
+    recodes = recode_map()
     # The database is read here, in this thread; the workers only run Polars, which
     # releases the GIL, so two of them keep both cores busy on the small per-area frames.
     jobs = []
     for definition in definitions:
         table = definition.code_table()
         for area in areas:
-            path = _cache_file(cache_key(area, definition, snapshots))
+            path = _cache_file(cache_key(area, definition, snapshots, recodes))
             jobs.append((path, area, definition, list(area.peers.all()), table))
 
     def run(job):

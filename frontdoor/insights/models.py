@@ -67,8 +67,8 @@ class SectorDefinition(models.Model):
         return f"{self.name}, version {self.version}"
 
     def code_table(self):
-        """{five-digit SIC code: sub-sector} for the figures."""
-        return dict(self.codes.values_list("code", "subsector"))
+        """{five-digit SIC code: sub-sector} for the figures (from prefetched codes, if any)."""
+        return {c.code: c.subsector for c in self.codes.all()}
 
 
 class SectorCode(models.Model):

@@ -167,9 +167,13 @@ def test_a_custom_definition_is_data(two_snapshots):
     assert coventry["definition"] == {"slug": "data", "name": "Data", "version": "1"}
 
 
-def test_refresh_caches_every_area_and_definition(two_snapshots, digital):
+def test_refresh_caches_every_area_and_definition(
+    two_snapshots, digital, django_assert_max_num_queries
+):
     pairs = Area.objects.count() * SectorDefinition.objects.count()
-    assert figures_refresh() == pairs
+    # A handful of queries in all, not some per area and definition.
+    with django_assert_max_num_queries(10):
+        assert figures_refresh() == pairs
     cached = list((two_snapshots / "insights" / "figures").glob("*.json"))
     assert len(cached) == pairs
     # An edit to an area is a new cache key: the figures follow the data.
