@@ -1,12 +1,13 @@
 """Synthetic Companies House bulk files in the exact published format, for tests and benchmarks.
 
 The header keeps its leading-space quirks, every value is double-quoted, dates are dd/mm/yyyy,
-SIC fields read "62012 - Business and domestic software development", names carry commas and
-quotes, and about 1% of postcodes are missing or malformed. Packaging is a plain CSV, the
-one-file zip, or part files. Rows are built in vectorised chunks (pseudo-random from hashes of
-the row number and the seed), so millions of rows take seconds and the same seed gives the
-same file. Company numbers are `start + row` based, so two files generated with overlapping
-ranges share companies (handy for survival across snapshots).
+SIC fields read "62012 - Business and domestic software development", names are unique (as
+on the register) and carry commas and quotes, and about 1% of postcodes are missing or
+malformed. Packaging is a plain CSV, the one-file zip, or part files. Rows are built in
+vectorised chunks (pseudo-random from hashes of the row number and the seed), so millions of
+rows take seconds and the same seed gives the same file. Company numbers are `start + row`
+based, so two files generated with overlapping ranges share companies (handy for survival
+across snapshots).
 """
 
 import datetime
@@ -62,6 +63,7 @@ WORDS = (
     "KESTREL LUMEN MERIDIAN NIMBUS OAK ORBIT PIXEL PRISM QUANTUM RELAY SIGNAL SPARK SUMMIT TENSOR "
     "VECTOR WILLOW"
 ).split()
+ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 SUFFIX = ["LIMITED", "LTD", "LLP", "HOLDINGS LIMITED", "SERVICES LTD", "CONSULTING LIMITED"]
 STATUSES = ["Active"] * 92 + ["Active - Proposal to Strike off"] * 4 + ["Liquidation"] * 2
 STATUSES += ["In Administration", "Voluntary Arrangement"]
@@ -74,6 +76,14 @@ TOWNS = ["MILTON KEYNES", "BIRMINGHAM", "MANCHESTER", "LEEDS", "LONDON", "SHEFFI
 
 def _pick(values, h):
     return pl.Series(values).gather((h % len(values)).cast(pl.UInt32))
+
+
+def _letters(n, length=5):
+    """n written in letters (base 26, shuffled by a factor prime to 26): a name part that
+    no other of the first 26**length companies shares."""
+    n = n * 7919 % 26**length
+    parts = [_pick(ALPHABET, n // 26**k) for k in reversed(range(length))]
+    return sum(parts[1:], parts[0])
 
 
 def _date_text(dates):
@@ -103,7 +113,8 @@ def _chunk(start, size, seed, month, postcodes):
         .to_series()
     )
     r = rand(1)
-    name = _pick(WORDS, rand(2)) + " " + _pick(WORDS, rand(3)) + " " + _pick(SUFFIX, rand(4))
+    # Names are unique on the register, as real ones must be.
+    name = _pick(WORDS, rand(2)) + " " + _letters(index) + " " + _pick(SUFFIX, rand(4))
     frame = pl.DataFrame({"name": name, "number": number, "r": r, "pc": _pick(postcodes, rand(5))})
     days = (month - datetime.date(1980, 1, 1)).days
     u = (rand(6) % 1_000_000).cast(pl.Float64) / 1_000_000
