@@ -238,6 +238,8 @@ REASONS = {
 
 
 CODES = list(REASONS)
+# The checks whose failure leaves a row's company number in doubt.
+NUMBER_UNSURE = sum(1 << CODES.index(code) for code in ("short", "shifted", "number"))
 
 
 def describe(problem, value):

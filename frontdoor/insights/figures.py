@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from frontdoor.insights.companies import sic_code
+from frontdoor.insights.companies import NUMBER_UNSURE, sic_code
 from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
 from frontdoor.insights.geography import (
     DISTRICT,
@@ -51,6 +51,13 @@ def scan(snapshot):
     """The good rows of a snapshot, lazily."""
     frame = _as_numbers(pl.scan_parquet(snapshot_path(snapshot)))
     return frame.filter(pl.col("problem").is_null())
+
+
+def on_register(snapshot):
+    """Every company in a snapshot, lazily: a row that failed only checks other than its
+    number's (a bad date, say) still shows its company is on the register."""
+    frame = _as_numbers(pl.scan_parquet(snapshot_path(snapshot)))
+    return frame.filter((pl.col("problem").fill_null(0) & NUMBER_UNSURE) == 0)
 
 
 def places_of(snapshot, recodes):
@@ -192,7 +199,7 @@ class Register:
         by_month = {s.month: s for s in snapshots}
         gone = {}
         for before, after in zip(snapshots, snapshots[1:], strict=False):
-            numbers = scan(after).select("number")
+            numbers = on_register(after).select("number")
             gone[before.month] = (
                 subsets[before.month].lazy().join(numbers, on="number", how="anti").collect()
             )
@@ -201,7 +208,7 @@ class Register:
             for start in reversed(snapshots):
                 end = add_months(start.month, 12 * years)
                 if end in by_month:
-                    alive = scan(by_month[end]).filter(active()).select("number")
+                    alive = on_register(by_month[end]).filter(active()).select("number")
                     survivors[(start.month, years)] = (
                         subsets[start.month]
                         .lazy()
@@ -250,11 +257,12 @@ def compute(register, area, definition, peers=(), table=None):
         ]
     ).unique("number")
     first_year = latest.month.year - YEARS_SHOWN + 1
-    incorporations = _by_year(seen["incorporated"], first_year, latest.month.year)
+    born = _per_year(seen["incorporated"])
+    incorporations = _years(born, first_year, latest.month.year)
     # Dissolution dates of companies of any status still in the file: few, as dissolved
     # companies leave the register (the disappearances count those).
     dissolved = register.of(area, latest.month).filter(sector)["dissolved"].drop_nulls()
-    dissolutions = _by_year(dissolved, first_year, latest.month.year + 1)
+    dissolutions = _years(_per_year(dissolved), first_year, latest.month.year + 1)
 
     disappearances = []
     for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):
@@ -268,7 +276,6 @@ def compute(register, area, definition, peers=(), table=None):
         for d in disappearances:
             year = datetime.date.fromisoformat(d["to"]).year
             gone_by_year[year] = gone_by_year.get(year, 0) + d["count"]
-        born = {r["year"]: r["count"] for r in incorporations}
         for year in sorted(gone_by_year):
             net.append(
                 {
@@ -397,14 +404,12 @@ def compute(register, area, definition, peers=(), table=None):
     }
 
 
-def _by_year(dates, first, last):
-    counts = dict(
-        pl.DataFrame({"d": dates})
-        .select(pl.col("d").dt.year().alias("y"))
-        .group_by("y")
-        .len()
-        .iter_rows()
-    )
+def _per_year(dates):
+    """{year: how many of the dates fall in it}."""
+    return dict(pl.DataFrame({"d": dates}).group_by(pl.col("d").dt.year()).len().iter_rows())
+
+
+def _years(counts, first, last):
     return [{"year": y, "count": counts.get(y, 0)} for y in range(first, last + 1)]
 
 
@@ -417,6 +422,7 @@ def cache_key(area, definition, snapshots, recodes=None):
         "areas": [(a.slug, a.name, a.kind, a.code_list) for a in [area, *peers]],
         "definition": (
             definition.slug,
+            definition.name,
             definition.version,
             sorted(definition.code_table().items()),
         ),

@@ -157,7 +157,16 @@ def _write_atomic(frame, path):
 
 
 def recode_map():
-    return dict(Recode.objects.values_list("old_code", "new_code"))
+    """{old code: current code}, following chains (A became B, which became C) to their end."""
+    steps = dict(Recode.objects.values_list("old_code", "new_code"))
+    current = {}
+    for old in steps:
+        seen, code = {old}, steps[old]
+        while code in steps and code not in seen:  # a cycle stops where it would repeat
+            seen.add(code)
+            code = steps[code]
+        current[old] = code
+    return current
 
 
 def postcodes_import(path):

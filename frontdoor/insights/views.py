@@ -128,17 +128,26 @@ def _choices(request):
     if wanted and definition.slug != wanted:
         notes.append(f"There is no sector definition “{wanted[:60]}”; showing {definition.name}.")
     months = list(Snapshot.objects.newest_first().values_list("month", flat=True))
-    month = None
-    raw = request.GET.get("month", "")
-    if raw:
-        try:
-            month = datetime.datetime.strptime(raw, "%Y-%m").date()
-        except ValueError:
-            notes.append(f"“{raw[:20]}” is not a month such as 2025-11; showing the newest.")
-        else:
-            if month not in months:
-                notes.append(f"There is no snapshot for {raw}; showing the newest before it.")
+    month = _month(request.GET.get("month", ""), months, notes)
     return definitions, definition, months, month, notes
+
+
+def _month(raw, months, notes):
+    """The month asked for ("2025-11"), or None for the newest; a note says what is shown
+    instead of a month without a snapshot."""
+    if not raw:
+        return None
+    try:
+        month = datetime.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        notes.append(f"“{raw[:20]}” is not a month such as 2025-11; showing the newest.")
+        return None
+    if months and month < months[-1]:
+        notes.append(f"The first snapshot is of {months[-1]:%Y-%m}; showing it.")
+        return months[-1]
+    if month not in months:
+        notes.append(f"There is no snapshot for {raw}; showing the newest before it.")
+    return month
 
 
 class InsightsHome(TemplateView):
@@ -296,7 +305,10 @@ class AddMissing(UserPassesTestMixin, View):
     def post(self, request, slug):
         area = get_object_or_404(Area, slug=slug)
         definition = get_object_or_404(SectorDefinition, slug=request.POST.get("definition", ""))
-        fig = figures_for(area, definition)
+        months = list(Snapshot.objects.newest_first().values_list("month", flat=True))
+        # The month the curator was shown, so what is added is what the button counted.
+        month = _month(request.POST.get("month", ""), months, [])
+        fig = figures_for(area, definition, month)
         if not fig:
             raise Http404("No snapshot imported yet.")
         added = organisations_add_missing(
@@ -307,4 +319,5 @@ class AddMissing(UserPassesTestMixin, View):
             f"Added {added:,} companies as draft listings (source companies-house). "
             "Check and publish them in the admin.",
         )
-        return redirect(f"{area.get_absolute_url()}?definition={definition.slug}#coverage")
+        query = f"?definition={definition.slug}&month={fig['month'][:7]}"
+        return redirect(f"{area.get_absolute_url()}{query}#coverage")

@@ -210,3 +210,68 @@ SIC_COLUMNS = ("sic1", "sic2", "sic3", "sic4")
 def _clear_cache():
     for path in (insights_dir() / "figures").glob("*.json"):
         path.unlink()
+
+
+def test_a_company_on_a_bad_row_has_not_left_the_register(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import SOFTWARE, row, write_csv
+
+    def company(number, **fields):
+        return row(
+            number=number, postcode="MK9 1AA", sic1=SOFTWARE, incorporated="01/06/2024", **fields
+        )
+
+    first = [company("00000001"), company("00000002")]
+    # A year on, 1's row has a bad dissolution date: a bad row, but 1 is still there.
+    second = [company("00000001", dissolved="yesterday"), company("00000002")]
+    companies_import(write_csv(data_dir / "x-2024-11-01.csv", first))
+    companies_import(write_csv(data_dir / "x-2025-11-01.csv", second), max_bad_share=0.9)
+    fig = mk(digital)
+    assert fig["disappearances"][0]["count"] == 0
+    assert (fig["survival"][0]["cohort"], fig["survival"][0]["survivors"]) == (2, 2)
+
+
+def test_net_formation_counts_births_before_the_years_shown(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import SOFTWARE, row, write_csv
+
+    def company(number, incorporated):
+        return row(number=number, postcode="MK9 1AA", sic1=SOFTWARE, incorporated=incorporated)
+
+    stays, goes, born = (
+        company("00000001", "01/01/2010"),
+        company("00000002", "01/01/2010"),
+        company("00000003", "01/03/2015"),
+    )
+    companies_import(write_csv(data_dir / "x-2014-11-01.csv", [stays, goes]))
+    companies_import(write_csv(data_dir / "x-2015-11-01.csv", [stays, born]))
+    companies_import(write_csv(data_dir / "x-2025-11-01.csv", [stays, born]))
+    fig = mk(digital)
+    assert min(r["year"] for r in fig["incorporations"]) == 2016  # 2015 is not shown
+    assert fig["net_formation"][0] == {
+        "year": 2015,
+        "incorporations": 1,
+        "disappearances": 1,
+        "net": 0,
+    }
+
+
+def test_recodes_are_followed_to_the_current_code(two_snapshots, digital):
+    from frontdoor.insights.models import Recode
+
+    # The lookup places Milton Keynes under E06000042, which became X, which became Y.
+    Recode.objects.create(old_code="E06000042", new_code="E06000900")
+    Recode.objects.create(old_code="E06000900", new_code="E06000901")
+    current = Area.objects.create(
+        slug="mk-now", name="Milton Keynes (newest code)", kind="local-authority", codes="E06000901"
+    )
+    assert figures_for(current, digital)["headline"]["active_all"] == 5
+
+
+def test_renaming_a_definition_refreshes_its_figures(two_snapshots, digital):
+    assert mk(digital)["definition"]["name"] == digital.name
+    digital.name = "Digital sector (renamed)"
+    digital.save()
+    assert mk(digital)["definition"]["name"] == "Digital sector (renamed)"

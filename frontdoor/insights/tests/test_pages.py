@@ -134,3 +134,23 @@ def test_the_index_follows_an_edited_area(client, two_snapshots):
     assert re.search(
         r"Coventry and Milton Keynes</a></th><td>Local authority</td>\s*<td>4</td><td>66.7%", page
     )
+
+
+def test_a_month_before_the_first_snapshot_shows_the_first(client, two_snapshots):
+    page = client.get("/insights/milton-keynes/?month=2019-01").content.decode()
+    assert "The first snapshot is of 2024-11; showing it." in page
+    assert "Snapshot of 2024-11; 2 snapshots imported." in page
+    # Disappearances start from the first snapshot: a later month shows them.
+    assert "2024-11 is the first imported, so choose a later month" in page
+
+
+def test_adding_missing_companies_follows_the_month_shown(client, two_snapshots):
+    client.force_login(User.objects.create_user("curator", password="x", is_staff=True))
+    # November 2024: 1 2 4 9 are the active digital companies in Milton Keynes.
+    page = client.get("/insights/milton-keynes/?month=2024-11").content.decode()
+    assert "Add the 4 missing" in page and 'name="month" value="2024-11"' in page
+    url = "/insights/milton-keynes/add-missing/"
+    response = client.post(url, {"definition": "dcms-digital-2016", "month": "2024-11"})
+    assert response.url.endswith("month=2024-11#coverage")
+    added = Organisation.objects.filter(source="companies-house").order_by("source_id")
+    assert [o.source_id for o in added] == ["00000001", "00000002", "00000004", "00000009"]
