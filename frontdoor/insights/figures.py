@@ -34,7 +34,7 @@ from frontdoor.insights.geography import (
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
 # Bump when the method changes, so cached figures are recomputed.
-METHOD_VERSION = 5
+METHOD_VERSION = 6
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
 COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts", "old_sic"]
