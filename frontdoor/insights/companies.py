@@ -75,13 +75,25 @@ def _sources(paths):
     for path in paths:
         if not path.is_file():
             raise ImportFailed(f"{path} does not exist.")
+    stems = [p.stem.lower() for p in paths]
+    if twice := sorted({p.name for p in paths if stems.count(p.stem.lower()) > 1}):
+        # Most often a zip and the CSV unzipped beside it: reading both would count every
+        # company twice.
+        raise ImportFailed(
+            f"{', '.join(twice)}: the same file given twice (zipped and unzipped?). Give one."
+        )
     parts = [PART.search(p.name) for p in paths]
     if any(parts):
         if not all(parts):
             raise ImportFailed("Give either the one-file download or its part files, not both.")
         totals = {int(m[2]) for m in parts}
         numbers = sorted(int(m[1]) for m in parts)
-        if len(totals) != 1 or numbers != list(range(1, totals.pop() + 1)):
+        if len(totals) != 1:
+            raise ImportFailed(
+                f"The part files disagree on how many parts there are "
+                f"({' and '.join(map(str, sorted(totals)))}): they come from different downloads."
+            )
+        if numbers != list(range(1, totals.pop() + 1)):
             raise ImportFailed(
                 f"Part files are incomplete: got parts {', '.join(map(str, numbers))} "
                 f"of {parts[0][2]}. Give all of them."
@@ -104,7 +116,8 @@ def _extract(path, workdir, progress):
             members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
             if len(members) != 1:
                 raise ImportFailed(f"{path.name} should hold one CSV file, not {len(members)}.")
-            target = Path(workdir) / Path(members[0].filename).name
+            # Named after the zip: part zips may hold members of the same name.
+            target = Path(workdir) / f"{path.stem}.csv"
             with archive.open(members[0]) as src, open(target, "wb") as dst:
                 while chunk := src.read(8 << 20):
                     dst.write(chunk)
@@ -115,6 +128,8 @@ def _extract(path, workdir, progress):
         raise ImportFailed(
             f"{path.name} is truncated or damaged and could not be unzipped ({error})."
         ) from error
+    except (RuntimeError, NotImplementedError) as error:  # encrypted, or an unknown method
+        raise ImportFailed(f"{path.name} could not be unzipped: {error}.") from error
 
 
 def _check_header(path, label):
@@ -140,8 +155,10 @@ def _check_header(path, label):
 
 
 def _bad_date(raw, parsed):
-    """Given but not a dd/mm/yyyy date (an empty one is allowed)."""
-    return pl.col(parsed).is_null() & (pl.col(raw).str.len_bytes() > 0)
+    """Given but not a dd/mm/yyyy date (an empty one is allowed). The parser alone would
+    take "1/2/20" or "01/02/-2020": ten bytes that parse are dd/mm/yyyy."""
+    size = pl.col(raw).str.len_bytes()
+    return (pl.col(parsed).is_null() | (size != 10)) & (size > 0)
 
 
 def sic_code(column):
@@ -191,20 +208,23 @@ def _frame(path, part):
         (bad_dissolved, "dissolved"),
     ]
     postcode = pl.col("postcode_raw").str.replace_all(" ", "", literal=True)
+    # Polars reads a blank line as a row of nulls: not a company, and not a bad row.
+    blank = number.is_null() & pl.col("name").is_null() & pl.col("uri").is_null()
     return frame.with_columns(
         number=number,
         postcode=postcode_key(postcode),
         # A bit per failed check: a small number per row, worded later for bad rows only.
-        problem=pl.sum_horizontal(
-            check.cast(pl.UInt8) * (1 << CODES.index(code)) for check, code in checks
-        ).cast(pl.UInt8),
-        # The raw text behind a bad value, for the report.
-        bad_value=pl.when(bad_incorporated)
-        .then("incorporated_raw")
-        .when(bad_dissolved)
-        .then("dissolved_raw")
-        .when(bad_number)
-        .then("number"),
+        problem=pl.when(blank)
+        .then(BLANK)
+        .otherwise(
+            pl.sum_horizontal(
+                check.cast(pl.UInt8) * (1 << CODES.index(code)) for check, code in checks
+            )
+        )
+        .cast(pl.UInt8),
+        # The raw text of a bad date, for the report (a bad number is the stored one).
+        bad_incorporated=pl.when(bad_incorporated).then("incorporated_raw"),
+        bad_dissolved=pl.when(bad_dissolved).then("dissolved_raw"),
         **{f"sic{i}": sic_code(f"sic_text_{i}") for i in range(1, 5)},
     ).select(
         "number",
@@ -221,7 +241,8 @@ def _frame(path, part):
         & (pl.col("sic_text_1").str.len_bytes() > 0)
         & (pl.col("sic_text_1") != "None Supplied"),
         problem=pl.when(pl.col("problem") > 0).then("problem"),
-        bad_value="bad_value",
+        bad_incorporated="bad_incorporated",
+        bad_dissolved="bad_dissolved",
         # Which file of the parts: a byte per row rather than a copy of its name.
         part=pl.lit(part, dtype=pl.UInt8),
     )
@@ -230,24 +251,26 @@ def _frame(path, part):
 REASONS = {
     "short": "ends early, before the URI (field 33 of 55)",
     "shifted": "values out of place (URI does not end with the CompanyNumber): a stray field?",
-    "number": "CompanyNumber “{value}” is not 8 letters or digits",
+    "number": "CompanyNumber “{number}” is not 8 capital letters or digits",
     "name": "CompanyName is empty",
-    "incorporated": "IncorporationDate “{value}” is not a dd/mm/yyyy date",
-    "dissolved": "DissolutionDate “{value}” is not a dd/mm/yyyy date",
+    "incorporated": "IncorporationDate “{bad_incorporated}” is not a dd/mm/yyyy date",
+    "dissolved": "DissolutionDate “{bad_dissolved}” is not a dd/mm/yyyy date",
 }
 
 
 CODES = list(REASONS)
 # The checks whose failure leaves a row's company number in doubt.
 NUMBER_UNSURE = sum(1 << CODES.index(code) for code in ("short", "shifted", "number"))
+BLANK = 1 << len(CODES)  # a blank line, in place of the bits
+BAD_ROW_COLUMNS = ["number", "bad_incorporated", "bad_dissolved"]
 
 
-def describe(problem, value):
-    """The reasons for a bad row, in words, from its bits (one per failed check)."""
+def describe(problem, values):
+    """The reasons for a bad row, in words, from its bits (one per failed check) and the
+    values quoted (`BAD_ROW_COLUMNS`)."""
+    values = {k: v or "" for k, v in values.items()}
     return "; ".join(
-        REASONS[code].format(value=value or "")
-        for i, code in enumerate(CODES)
-        if problem & (1 << i)
+        REASONS[code].format(**values) for i, code in enumerate(CODES) if problem & (1 << i)
     )
 
 
@@ -260,9 +283,20 @@ def _first_unreadable_line(path):
             except UnicodeDecodeError as error:
                 return line_number, f"not valid UTF-8 (byte {error.start + 1} of the line)"
     with open(path, encoding="utf-8", newline="") as f:
-        for line_number, fields in enumerate(csv.reader(f), start=1):
+        reader = csv.reader(f, strict=True)
+        start = 1  # the line a record starts on: a quoted value may span lines
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                if "end of data" in str(error):
+                    return start, "ends inside a quoted value (is the file cut short?)"
+                return start, f"not valid CSV ({error})"
             if len(fields) > len(COLUMNS):
-                return line_number, f"{len(fields)} fields, more than 55"
+                return start, f"{len(fields)} fields, more than 55"
+            start = reader.line_num + 1
     return None, "unreadable CSV"
 
 
@@ -292,95 +326,112 @@ def companies_import(
     tmp = Path(workdir) / "snapshot.parquet"
     hashing = ThreadPoolExecutor(max_workers=1)
     try:
-        _say(stage, "Unzipping and checking headers")
-        csvs = []
-        for path in sources:
-            csv_path = _extract(path, workdir, progress)
-            _check_header(csv_path, path.name)
-            csvs.append((csv_path, path.name))
-        _say(stage, "Parsing, checking, classifying and locating rows")
-        frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
-        labels = {part: label for part, (_, label) in enumerate(csvs)}
         try:
-            # Uncompressed: Parquet's own encodings already make it a ninth of the CSV;
-            # Snappy or LZ4 would halve it but add a third to the write, the costliest step
-            # after reading the CSV.
-            pl.concat(frames).sink_parquet(tmp, compression="uncompressed", statistics=False)
-        except pl.exceptions.PolarsError as error:
-            for p, label in csvs:
-                line, why = _first_unreadable_line(p)
-                if line:
-                    raise ImportFailed(f"{label}, line {line}: {why}.") from error
-            raise ImportFailed(f"The file could not be read as CSV: {error}") from error
-        # Hashed on another thread (hashlib lets go of the GIL) while the rows are counted
-        # and the postcodes located.
-        hashed = hashing.submit(sha256, tmp)
-        stored = pl.scan_parquet(tmp)
-        counts = stored.select(rows=pl.len(), bad=pl.col("problem").is_not_null().sum()).collect()
-        rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
-        if rows == 0:
-            raise ImportFailed("The file has a header but no rows.")
-        # The snapshot keeps the file's row order, so a row's position gives its line; a row
-        # index in the CSV scan would have cost a sixth of the parse.
-        starts = (
-            stored.group_by("part")
-            .len()
-            .sort("part")
-            .select("part", start=pl.col("len").cum_sum() - pl.col("len"))
-            .collect()
-        )
-        bad_frame = (
-            pl.scan_parquet(tmp, row_index_name="row")
-            .filter(pl.col("problem").is_not_null())
-            .join(starts.lazy(), on="part")
-            .sort("row")
-            .select(
-                pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
-                line=(pl.col("row") - pl.col("start") + 2).cast(pl.UInt32),
-                number="number",
-                problem="problem",
-                bad_value="bad_value",
+            _say(stage, "Unzipping and checking headers")
+            csvs = []
+            for path in sources:
+                csv_path = _extract(path, workdir, progress)
+                _check_header(csv_path, path.name)
+                csvs.append((csv_path, path.name))
+            _say(stage, "Parsing, checking, classifying and locating rows")
+            frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
+            labels = {part: label for part, (_, label) in enumerate(csvs)}
+            try:
+                # Uncompressed: Parquet's own encodings already make it a ninth of the CSV;
+                # Snappy or LZ4 would halve it but add a third to the write, the costliest step
+                # after reading the CSV.
+                pl.concat(frames).sink_parquet(tmp, compression="uncompressed", statistics=False)
+            except pl.exceptions.PolarsError as error:
+                for p, label in csvs:
+                    line, why = _first_unreadable_line(p)
+                    if line:
+                        raise ImportFailed(f"{label}, line {line}: {why}.") from error
+                raise ImportFailed(f"The file could not be read as CSV: {error}") from error
+            # Hashed on another thread (hashlib lets go of the GIL) while the rows are counted
+            # and the postcodes located.
+            hashed = hashing.submit(sha256, tmp)
+            stored = pl.scan_parquet(tmp)
+            is_bad = pl.col("problem").is_not_null() & (pl.col("problem") != BLANK)
+            counts = stored.select(
+                rows=(pl.col("problem") != BLANK).fill_null(True).sum(), bad=is_bad.sum()
+            ).collect()
+            rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
+            if rows == 0:
+                raise ImportFailed("The file has a header but no rows.")
+            # The snapshot keeps the file's row order, so a row's position gives its line; a row
+            # index in the CSV scan would have cost a sixth of the parse.
+            starts = (
+                stored.group_by("part")
+                .len()
+                .sort("part")
+                .select("part", start=pl.col("len").cum_sum() - pl.col("len"))
+                .collect()
             )
-            .collect()
-        )
-        examples = [
-            f"{r['file']}, line {r['line']}: {describe(r['problem'], r['bad_value'])}"
-            for r in bad_frame.head(10).iter_rows(named=True)
-        ]
-        if bad > max_bad_share * rows:
-            listing = "\n  ".join(examples)
-            raise ImportFailed(
-                f"{bad:,} of {rows:,} rows are bad (more than {max_bad_share:.2%}); nothing was "
-                f"changed. First bad rows:\n  {listing}"
+            bad_frame = (
+                pl.scan_parquet(tmp, row_index_name="row")
+                .filter(is_bad)
+                .join(starts.lazy(), on="part")
+                .sort("row")
+                .select(
+                    pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
+                    (pl.col("row") - pl.col("start") + 2).cast(pl.UInt32).alias("line"),
+                    "problem",
+                    *BAD_ROW_COLUMNS,
+                )
+                .collect()
             )
-        _say(stage, "Locating postcodes")
-        # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
-        places = locate(
-            stored.filter(pl.col("problem").is_null()).group_by("postcode").len("companies")
-        )
-        located = int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
-        places_tmp = Path(workdir) / "postcodes.parquet"
-        places.write_parquet(places_tmp)
-        _say(stage, "Storing the snapshot")
-        checksum = hashed.result()
-        return _switch(
-            month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, examples, sources
-        )
+            examples = [
+                f"{r['file']}, line {r['line']}: {describe(r['problem'], r)}"
+                for r in bad_frame.head(10).iter_rows(named=True)
+            ]
+            if bad > max_bad_share * rows:
+                listing = "\n  ".join(examples)
+                raise ImportFailed(
+                    f"{bad:,} of {rows:,} rows are bad (more than {max_bad_share:.2%}); nothing "
+                    f"was changed. First bad rows:\n  {listing}"
+                )
+            _say(stage, "Locating postcodes")
+            # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
+            places = locate(
+                stored.filter(pl.col("problem").is_null()).group_by("postcode").len("companies")
+            )
+            located = int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
+            places_tmp = Path(workdir) / "postcodes.parquet"
+            places.write_parquet(places_tmp)
+            # Bad rows are few (under the limit), so wording them one by one is cheap.
+            report_tmp = Path(workdir) / "bad-rows.csv"
+            bad_frame.select(
+                "file",
+                "line",
+                "number",
+                reason=pl.struct("problem", *BAD_ROW_COLUMNS).map_elements(
+                    lambda r: describe(r["problem"], r), return_dtype=pl.String
+                ),
+            ).write_csv(report_tmp)
+            _say(stage, "Storing the snapshot")
+            checksum = hashed.result()
+        except OSError as error:  # a disk full, say: nothing has been switched yet
+            raise ImportFailed(f"A file could not be read or written: {error}.") from error
+        files = {"snapshot": tmp, "postcodes": places_tmp, "report": report_tmp}
+        return _switch(month, files, checksum, rows, bad, located, examples, sources)
     finally:
         hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _switch(month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, examples, sources):
+def _switch(month, files, checksum, rows, bad, located, examples, sources):
+    """Point the month at the new files (written to a temporary folder so far)."""
     folder = insights_dir()
     name = f"companies-{month:%Y-%m}-{checksum[:12]}.parquet"
     places_name = name.replace(".parquet", ".postcodes.parquet")
     report = folder / f"companies-{month:%Y-%m}-bad-rows.csv"
     previous = Snapshot.objects.filter(month=month).first()
     if previous and previous.checksum == checksum and (folder / previous.filename).exists():
-        return ImportResult(previous, rows, bad, located, examples, report, unchanged=True)
-    os.replace(places_tmp, folder / places_name)
-    os.replace(tmp, folder / name)
+        # As stored: the postcodes were located then (a new lookup relocates every snapshot).
+        kept = (previous.rows, previous.bad_rows, previous.located_rows)
+        return ImportResult(previous, *kept, examples, report, unchanged=True)
+    os.replace(files["postcodes"], folder / places_name)
+    os.replace(files["snapshot"], folder / name)
     try:
         with transaction.atomic():
             snapshot, _ = Snapshot.objects.update_or_create(
@@ -399,15 +450,7 @@ def _switch(month, tmp, places_tmp, checksum, rows, bad, located, bad_frame, exa
         (folder / name).unlink(missing_ok=True)
         (folder / places_name).unlink(missing_ok=True)
         raise
-    # Bad rows are few (under the limit), so wording them one by one is cheap.
-    bad_frame.select(
-        "file",
-        "line",
-        "number",
-        reason=pl.struct("problem", "bad_value").map_elements(
-            lambda r: describe(r["problem"], r["bad_value"]), return_dtype=pl.String
-        ),
-    ).write_csv(report)
+    os.replace(files["report"], report)
     if previous and previous.filename != name:
         (folder / previous.filename).unlink(missing_ok=True)
         (folder / previous.postcodes_filename).unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.db import transaction
 
 from frontdoor.insights.companies import NUMBER_UNSURE, sic_code
 from frontdoor.insights.companies_format import SIZE_BANDS, SIZE_ORDER
@@ -28,8 +29,10 @@ from frontdoor.insights.geography import (
     DISTRICT,
     district_key,
     insights_dir,
+    locate,
     postcode_key,
     recode_map,
+    source_description,
 )
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
@@ -64,6 +67,28 @@ def places_of(snapshot, recodes):
     """The snapshot's distinct postcodes with their local authority, recodes applied."""
     frame = _as_numbers(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
     return frame.with_columns(pl.col("lad").replace(recodes)).collect()
+
+
+def snapshots_relocate():
+    """Locate every snapshot's postcodes again, with the postcode lookup now in use (each
+    was located with the one of its import); returns how many snapshots."""
+    source = source_description()[:200]
+    snapshots = list(Snapshot.objects.all())
+    for snapshot in snapshots:
+        places = locate(scan(snapshot).group_by("postcode").len("companies"))
+        path = insights_dir() / snapshot.postcodes_filename
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            places.write_parquet(tmp)
+            with transaction.atomic():
+                Snapshot.objects.filter(pk=snapshot.pk).update(
+                    located_rows=int(places.filter(pl.col("lad").is_not_null())["companies"].sum()),
+                    postcode_source=source,
+                )
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return len(snapshots)
 
 
 def _as_numbers(frame):
@@ -418,7 +443,9 @@ def cache_key(area, definition, snapshots, recodes=None):
     recodes = recode_map() if recodes is None else recodes
     payload = {
         "v": METHOD_VERSION,
-        "snapshots": [(s.month.isoformat(), s.checksum) for s in snapshots],
+        "snapshots": [
+            (s.month.isoformat(), s.checksum, s.postcode_source, s.located_rows) for s in snapshots
+        ],
         "areas": [(a.slug, a.name, a.kind, a.code_list) for a in [area, *peers]],
         "definition": (
             definition.slug,

@@ -79,7 +79,7 @@ def test_a_few_bad_rows_are_kept_out_and_listed_in_the_report(first, data_dir):
     with open(result.report, newline="") as f:
         report = list(csv.DictReader(f))
     assert [(r["line"], r["reason"]) for r in report] == [
-        ("11", "CompanyNumber “123” is not 8 letters or digits"),
+        ("11", "CompanyNumber “123” is not 8 capital letters or digits"),
         ("12", "CompanyName is empty"),
     ]
     # Bad rows never reach the figures.

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from frontdoor.insights.companies import DEFAULT_MAX_BAD_SHARE, ImportFailed, companies_import
-from frontdoor.insights.figures import figures_refresh
+from frontdoor.insights.figures import figures_refresh, snapshots_relocate
 from frontdoor.insights.generate import companies_generate
 from frontdoor.insights.geography import PostcodeImportError, postcodes_import
 
@@ -103,6 +103,13 @@ class Command(BaseCommand):
         except PostcodeImportError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Postcode lookup now uses {Path(path).name}: {rows:,} postcodes.")
+        if relocated := snapshots_relocate():
+            with self._bar(desc="figures", unit="area") as bar:
+                done = figures_refresh(progress=bar.update)
+            self.stdout.write(
+                f"Postcodes of {relocated} snapshot{'s' if relocated > 1 else ''} located again; "
+                f"figures refreshed for {done} area and definition pairs."
+            )
 
     def do_refresh(self, **options):
         with self._bar(desc="figures", unit="area") as bar:
