@@ -43,3 +43,27 @@ def test_errors_are_command_errors(data_dir):
         call_command("insights", "import-companies", str(bad), "--month", "January")
     with pytest.raises(CommandError, match="no postcode column"):
         call_command("insights", "import-postcodes", str(bad))
+
+
+def test_a_new_postcode_lookup_relocates_every_snapshot(data_dir, capsys):
+    from frontdoor.insights.figures import figures_for
+    from frontdoor.insights.models import Area, SectorDefinition
+
+    path = write_csv(data_dir / "BasicCompanyDataAsOneFile-2024-11-01.csv", snapshot_2024())
+    call_command("insights", "import-companies", str(path))
+    assert Snapshot.objects.get().located_rows == 8  # all but the one without a postcode
+    # A lookup that knows only MK9 1AA (rows 1, 2, 5 and 9; 4's "mk91aa" is the same).
+    lookup = data_dir / "pc.csv"
+    lookup.write_text("pcds,oslaua\nMK9 1AA,E06000042\n")
+    capsys.readouterr()
+    call_command("insights", "import-postcodes", str(lookup))
+    assert "Postcodes of 1 snapshot located again" in capsys.readouterr().out
+    snapshot = Snapshot.objects.get()
+    assert (snapshot.located_rows, snapshot.postcode_source) == (5, "pc.csv (columns pcds, oslaua)")
+    mk = Area.objects.get(slug="milton-keynes")
+    digital = SectorDefinition.objects.get(slug="dcms-digital-2016")
+    assert figures_for(mk, digital)["headline"]["active_all"] == 4  # 3 (MK10) is not placed
+    call_command("insights", "import-companies", str(path))
+    out = capsys.readouterr().out
+    assert "Unchanged (same data already imported): Companies House November 2024: 9 rows" in out
+    assert "0 bad, 5 located by postcode" in out

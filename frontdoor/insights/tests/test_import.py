@@ -224,3 +224,117 @@ def test_bad_rows_in_part_files_are_numbered_within_their_file(data_dir):
         "BasicCompanyData-2024-11-01-part2_2.csv, line 3: "
         "IncorporationDate “32/01/2020” is not a dd/mm/yyyy date"
     ]
+
+
+NAME = "BasicCompanyDataAsOneFile-2024-11-01"
+
+
+def stored_numbers(data_dir):
+    snapshot = Snapshot.objects.get()
+    return sorted(pl.read_parquet(data_dir / "insights" / snapshot.filename)["number"])
+
+
+def test_each_reason_quotes_its_own_value(data_dir):
+    rows = snapshot_2024()
+    rows[5] = row(number="00000006", incorporated="2020-02-01", dissolved="yesterday")
+    rows[6] = row(number="abc", incorporated="15/15/2020")
+    result = companies_import(write_csv(data_dir / f"{NAME}.csv", rows), max_bad_share=0.5)
+    assert result.bad_examples == [
+        f"{NAME}.csv, line 7: IncorporationDate “2020-02-01” is not a dd/mm/yyyy date; "
+        "DissolutionDate “yesterday” is not a dd/mm/yyyy date",
+        f"{NAME}.csv, line 8: CompanyNumber “abc” is not 8 capital letters or digits; "
+        "IncorporationDate “15/15/2020” is not a dd/mm/yyyy date",
+    ]
+    with open(result.report, encoding="utf-8") as f:
+        assert [r["reason"] for r in csv.DictReader(f)] == [
+            line.split(": ", 1)[1] for line in result.bad_examples
+        ]
+
+
+@pytest.mark.parametrize("value", ["01/02/20", "01/02/-2020", "01/02/+2020", "1/1/1", "1/2/2020"])
+def test_a_date_not_written_dd_mm_yyyy_is_a_bad_row(data_dir, value):
+    rows = snapshot_2024() + [row(number="00000042", incorporated=value)]
+    result = companies_import(write_csv(data_dir / f"{NAME}.csv", rows), max_bad_share=0.5)
+    assert result.bad_examples == [
+        f"{NAME}.csv, line 11: IncorporationDate “{value}” is not a dd/mm/yyyy date"
+    ]
+
+
+def test_a_csv_cut_short_is_refused_with_its_line(first, data_dir):
+    path = again(data_dir, snapshot_2024()[:5] + ['"CUT LTD","0000'])
+    with pytest.raises(ImportFailed, match="line 7: ends inside a quoted value"):
+        companies_import(path)
+    assert_intact(first, data_dir)
+
+
+def test_a_zip_and_its_unzipped_csv_together_are_refused(first, data_dir):
+    folder = data_dir / "download"
+    folder.mkdir()
+    csv_path = write_csv(folder / f"{NAME}.csv", snapshot_2024())
+    with zipfile.ZipFile(folder / f"{NAME}.zip", "w") as archive:
+        archive.write(csv_path, csv_path.name)
+    with pytest.raises(ImportFailed, match="the same file given twice"):
+        companies_import(folder)
+    assert_intact(first, data_dir)
+
+
+def test_part_zips_holding_csvs_of_the_same_name_are_all_read(data_dir):
+    rows = snapshot_2024()
+    zips = []
+    for i, chunk in ((1, rows[:4]), (2, rows[4:])):
+        csv_path = write_csv(data_dir / f"p{i}.csv", chunk)
+        zips.append(data_dir / f"BasicCompanyData-2024-11-01-part{i}_2.zip")
+        with zipfile.ZipFile(zips[-1], "w") as archive:
+            archive.write(csv_path, "data.csv")
+    companies_import(zips)
+    assert stored_numbers(data_dir) == sorted(r.split(",")[1].strip('"') for r in rows)
+
+
+def test_part_files_of_different_downloads_are_named_as_such(data_dir):
+    rows = snapshot_2024()
+    one = write_csv(data_dir / "BasicCompanyData-2024-11-01-part1_2.csv", rows[:4])
+    two = write_csv(data_dir / "BasicCompanyData-2024-11-01-part2_3.csv", rows[4:])
+    with pytest.raises(ImportFailed, match=r"disagree on how many parts there are \(2 and 3\)"):
+        companies_import([one, two])
+
+
+def test_blank_lines_are_not_companies(data_dir):
+    rows = snapshot_2024()
+    rows = rows[:3] + [""] + rows[3:] + [row(number="00000042", incorporated="32/01/2020")]
+    path = write_csv(data_dir / f"{NAME}.csv", rows)
+    path.write_bytes(path.read_bytes() + b"\n")  # and a blank last line
+    result = companies_import(path, max_bad_share=0.5)
+    assert (result.rows, result.bad_rows) == (10, 1)
+    # The header, three rows, the blank line, six rows: the bad row is on line 12.
+    assert result.bad_examples[0].startswith(f"{NAME}.csv, line 12: IncorporationDate")
+
+
+def test_an_encrypted_zip_is_refused_clearly(first, data_dir):
+    csv_path = write_csv(data_dir / "c.csv", snapshot_2024())
+    zip_path = data_dir / "x" / f"{NAME}.zip"
+    zip_path.parent.mkdir()
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        archive.write(csv_path, f"{NAME}.csv")
+    data = bytearray(zip_path.read_bytes())
+    data[6] |= 1  # the "encrypted" flag, in the local header and the central directory
+    data[data.rfind(b"PK\x01\x02") + 8] |= 1
+    zip_path.write_bytes(bytes(data))
+    with pytest.raises(ImportFailed, match="could not be unzipped: .*encrypted"):
+        companies_import(zip_path)
+    assert_intact(first, data_dir)
+
+
+def test_a_report_that_cannot_be_written_changes_nothing(first, data_dir, monkeypatch):
+    rows = snapshot_2024()
+    rows[2] = row(number="00000003", incorporated="bad")
+    report = data_dir / "insights" / "companies-2024-11-bad-rows.csv"
+    before = report.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", disk_full)
+    with pytest.raises(ImportFailed, match="No space left on device"):
+        companies_import(again(data_dir, rows), max_bad_share=0.5)
+    assert_intact(first, data_dir)
+    assert report.read_bytes() == before
