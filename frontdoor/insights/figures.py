@@ -245,6 +245,16 @@ class Register:
         return cls(snapshots, subsets, uk, gone, survivors, recodes)
 
 
+def _survival_missing(years, span):
+    """Why survival at `years` cannot be measured, given how many months the snapshots span."""
+    apart = f"Needs two snapshots {years} year{'s' if years > 1 else ''} apart"
+    if span < 12 * years:
+        return (
+            f"{apart}; the snapshots imported so far span {span} month{'s' if span != 1 else ''}."
+        )
+    return f"{apart}, taken in the same month of the year; no two imported so far are."
+
+
 def _share(part, whole):
     return round(part / whole, 6) if whole else None
 
@@ -322,8 +332,7 @@ def compute(register, area, definition, peers=(), table=None):
                 {
                     "years": years,
                     "available": False,
-                    "reason": f"Needs two snapshots {years} year{'s' if years > 1 else ''} apart; "
-                    f"the snapshots imported so far span {span} month{'s' if span != 1 else ''}.",
+                    "reason": _survival_missing(years, span),
                 }
             )
             continue

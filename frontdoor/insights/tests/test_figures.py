@@ -275,3 +275,21 @@ def test_renaming_a_definition_refreshes_its_figures(two_snapshots, digital):
     digital.name = "Digital sector (renamed)"
     digital.save()
     assert mk(digital)["definition"]["name"] == "Digital sector (renamed)"
+
+
+def test_survival_says_why_when_the_snapshots_span_enough_but_no_pair_fits(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import snapshot_2024, write_csv
+
+    for month in ("2023-05", "2024-11"):  # 18 months apart, but no pair exactly a year apart
+        companies_import(write_csv(data_dir / f"x-{month}-01.csv", snapshot_2024()))
+    one, three, _ = mk(digital)["survival"]
+    assert one["reason"] == (
+        "Needs two snapshots 1 year apart, taken in the same month of the year; "
+        "no two imported so far are."
+    )
+    assert (
+        three["reason"]
+        == "Needs two snapshots 3 years apart; the snapshots imported so far span 18 months."
+    )
