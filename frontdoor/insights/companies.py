@@ -263,6 +263,7 @@ CODES = list(REASONS)
 NUMBER_UNSURE = sum(1 << CODES.index(code) for code in ("short", "shifted", "number"))
 BLANK = 1 << len(CODES)  # a blank line, in place of the bits
 BAD_ROW_COLUMNS = ["number", "bad_incorporated", "bad_dissolved"]
+IS_BAD = pl.col("problem").is_not_null() & (pl.col("problem") != BLANK)
 
 
 def describe(problem, values):
@@ -351,35 +352,13 @@ def companies_import(
             # and the postcodes located.
             hashed = hashing.submit(sha256, tmp)
             stored = pl.scan_parquet(tmp)
-            is_bad = pl.col("problem").is_not_null() & (pl.col("problem") != BLANK)
             counts = stored.select(
-                rows=(pl.col("problem") != BLANK).fill_null(True).sum(), bad=is_bad.sum()
+                rows=(pl.col("problem") != BLANK).fill_null(True).sum(), bad=IS_BAD.sum()
             ).collect()
             rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
             if rows == 0:
                 raise ImportFailed("The file has a header but no rows.")
-            # The snapshot keeps the file's row order, so a row's position gives its line; a row
-            # index in the CSV scan would have cost a sixth of the parse.
-            starts = (
-                stored.group_by("part")
-                .len()
-                .sort("part")
-                .select("part", start=pl.col("len").cum_sum() - pl.col("len"))
-                .collect()
-            )
-            bad_frame = (
-                pl.scan_parquet(tmp, row_index_name="row")
-                .filter(is_bad)
-                .join(starts.lazy(), on="part")
-                .sort("row")
-                .select(
-                    pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
-                    (pl.col("row") - pl.col("start") + 2).cast(pl.UInt32).alias("line"),
-                    "problem",
-                    *BAD_ROW_COLUMNS,
-                )
-                .collect()
-            )
+            bad_frame = _bad_rows(tmp, labels)
             examples = [
                 f"{r['file']}, line {r['line']}: {describe(r['problem'], r)}"
                 for r in bad_frame.head(10).iter_rows(named=True)
@@ -398,16 +377,8 @@ def companies_import(
             located = int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
             places_tmp = Path(workdir) / "postcodes.parquet"
             places.write_parquet(places_tmp)
-            # Bad rows are few (under the limit), so wording them one by one is cheap.
             report_tmp = Path(workdir) / "bad-rows.csv"
-            bad_frame.select(
-                "file",
-                "line",
-                "number",
-                reason=pl.struct("problem", *BAD_ROW_COLUMNS).map_elements(
-                    lambda r: describe(r["problem"], r), return_dtype=pl.String
-                ),
-            ).write_csv(report_tmp)
+            _write_report(bad_frame, report_tmp)
             _say(stage, "Storing the snapshot")
             checksum = hashed.result()
         except OSError as error:  # a disk full, say: nothing has been switched yet
@@ -417,6 +388,43 @@ def companies_import(
     finally:
         hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _bad_rows(tmp, labels):
+    """The stored snapshot's bad rows: file, line, number, problem bits, values quoted."""
+    stored = pl.scan_parquet(tmp, row_index_name="row")
+    # The snapshot keeps the file's row order, so a row's position gives its line; a row
+    # index in the CSV scan would have cost a sixth of the parse.
+    starts = (
+        stored.group_by("part")
+        .len()
+        .sort("part")
+        .select("part", start=pl.col("len").cum_sum() - pl.col("len"))
+    )
+    return (
+        stored.filter(IS_BAD)
+        .join(starts, on="part")
+        .sort("row")
+        .select(
+            pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
+            (pl.col("row") - pl.col("start") + 2).cast(pl.UInt32).alias("line"),
+            "problem",
+            *BAD_ROW_COLUMNS,
+        )
+        .collect()
+    )
+
+
+def _write_report(bad_frame, path):
+    # Bad rows are few (under the limit), so wording them one by one is cheap.
+    bad_frame.select(
+        "file",
+        "line",
+        "number",
+        reason=pl.struct("problem", *BAD_ROW_COLUMNS).map_elements(
+            lambda r: describe(r["problem"], r), return_dtype=pl.String
+        ),
+    ).write_csv(path)
 
 
 def _switch(month, files, checksum, rows, bad, located, examples, sources):
