@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -106,7 +107,8 @@ def _sources(paths):
 
 
 def _extract(path, workdir, progress):
-    """A zip's CSV copied to workdir (streamed, CRC checked); a CSV is used where it is."""
+    """A zip's CSV copied to workdir (streamed, CRC checked); a CSV is used where it is.
+    progress("unzip", bytes done, bytes in all), if given."""
     if not zipfile.is_zipfile(path):
         if path.suffix.lower() == ".zip":
             raise ImportFailed(f"{path.name} is not a complete zip file (truncated or damaged).")
@@ -122,7 +124,7 @@ def _extract(path, workdir, progress):
                 while chunk := src.read(8 << 20):
                     dst.write(chunk)
                     if progress:
-                        progress(len(chunk))
+                        progress("unzip", dst.tell(), members[0].file_size)
             return target
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
         raise ImportFailed(
@@ -301,6 +303,47 @@ def _first_unreadable_line(path):
     return None, "unreadable CSV"
 
 
+def _bytes_read():
+    """Bytes this process has read so far (Linux), or None where that is not known."""
+    try:
+        with open("/proc/self/io") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("rchar:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def _sink(frame, path, size, progress):
+    """Stream the pipeline into the snapshot file. Polars reads the CSV in order and says
+    nothing while it works, so progress("read", bytes, size) follows the bytes this process
+    has read, from the main thread while Polars works on others."""
+
+    def write():
+        # Uncompressed: Parquet's own encodings already make it a ninth of the CSV; Snappy
+        # or LZ4 would halve it but add a third to the write, the costliest step after
+        # reading the CSV.
+        frame.sink_parquet(path, compression="uncompressed", statistics=False)
+
+    start = _bytes_read() if progress else None
+    if start is None:
+        return write()
+    failed = []
+
+    def work():
+        try:
+            write()
+        except Exception as error:  # raised again in the calling thread
+            failed.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.25)
+        progress("read", min(_bytes_read() - start, size), size)
+    if failed:
+        raise failed[0]
+    progress("read", size, size)
+
+
 def sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -338,10 +381,7 @@ def companies_import(
             frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
             labels = {part: label for part, (_, label) in enumerate(csvs)}
             try:
-                # Uncompressed: Parquet's own encodings already make it a ninth of the CSV;
-                # Snappy or LZ4 would halve it but add a third to the write, the costliest step
-                # after reading the CSV.
-                pl.concat(frames).sink_parquet(tmp, compression="uncompressed", statistics=False)
+                _sink(pl.concat(frames), tmp, sum(p.stat().st_size for p, _ in csvs), progress)
             except pl.exceptions.PolarsError as error:
                 for p, label in csvs:
                     line, why = _first_unreadable_line(p)

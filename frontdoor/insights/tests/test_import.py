@@ -338,3 +338,18 @@ def test_a_report_that_cannot_be_written_changes_nothing(first, data_dir, monkey
         companies_import(again(data_dir, rows), max_bad_share=0.5)
     assert_intact(first, data_dir)
     assert report.read_bytes() == before
+
+
+def test_progress_follows_the_bytes_unzipped_and_read(data_dir):
+    csv_path = write_csv(data_dir / f"{NAME}.csv", snapshot_2024())
+    size = csv_path.stat().st_size
+    zip_path = data_dir / "again" / f"{NAME}.zip"
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(csv_path, csv_path.name)
+    calls = []
+    companies_import(zip_path, progress=lambda *call: calls.append(call))
+    for step in ("unzip", "read"):
+        done = [d for s, d, total in calls if s == step and total == size]
+        assert done and done == sorted(done) and done[-1] == size
+    steps = [step for step, *_ in calls]
+    assert steps == sorted(steps, key=["unzip", "read"].index)

@@ -67,19 +67,29 @@ class Command(BaseCommand):
         if not 0 <= max_bad_share <= 1:
             raise CommandError("--max-bad-share must be between 0 and 1.")
         started = time.perf_counter()
-        with self._bar(unit="B", desc="unzipped") as bar:
-            try:
-                result = companies_import(
-                    paths,
-                    month=parse_month(month) if month else None,
-                    max_bad_share=max_bad_share,
-                    progress=bar.update,
-                    stage=lambda text: bar.write(
-                        f"{time.perf_counter() - started:6.1f} s  {text}…", file=self.stdout._out
-                    ),
-                )
-            except ImportFailed as error:
-                raise CommandError(f"Import failed, previous data kept. {error}") from error
+        bars = {}
+
+        def progress(step, done, total):
+            if step not in bars:
+                bars[step] = self._bar(unit="B", unit_divisor=1024, desc=step, total=total)
+            bars[step].update(done - bars[step].n)
+
+        def stage(text):
+            tqdm.write(f"{time.perf_counter() - started:6.1f} s  {text}…", file=self.stdout._out)
+
+        try:
+            result = companies_import(
+                paths,
+                month=parse_month(month) if month else None,
+                max_bad_share=max_bad_share,
+                progress=progress,
+                stage=stage,
+            )
+        except ImportFailed as error:
+            raise CommandError(f"Import failed, previous data kept. {error}") from error
+        finally:
+            for bar in bars.values():
+                bar.close()
         snapshot = result.snapshot
         verb = "Unchanged (same data already imported)" if result.unchanged else "Imported"
         self.stdout.write(
