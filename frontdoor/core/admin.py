@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
@@ -27,17 +27,30 @@ class ListingAdmin(admin.ModelAdmin):
         },
     )
 
-    @admin.action(description="Publish the selected records")
+    # Each action changes records: offered only to those who may change them, not to staff
+    # who may only look.
+    @admin.action(description="Publish the selected records", permissions=["change"])
     def publish(self, request, queryset):
-        changed = queryset.update(state=PublicationState.PUBLISHED, updated=timezone.now())
+        ready = self.publishable(queryset)
+        changed = ready.update(state=PublicationState.PUBLISHED, updated=timezone.now())
         self.message_user(request, f"Published {changed} record(s).")
+        if held := queryset.count() - ready.count():
+            self.message_user(
+                request, f"{held} record(s) not published: {self.unpublishable}", messages.WARNING
+            )
 
-    @admin.action(description="Archive the selected records")
+    unpublishable = ""
+
+    def publishable(self, queryset):
+        """The selected records that may be published (all, unless a kind says otherwise)."""
+        return queryset
+
+    @admin.action(description="Archive the selected records", permissions=["change"])
     def archive(self, request, queryset):
         changed = queryset.update(state=PublicationState.ARCHIVED, updated=timezone.now())
         self.message_user(request, f"Archived {changed} record(s).")
 
-    @admin.action(description="Mark the selected records as verified today")
+    @admin.action(description="Mark the selected records as verified today", permissions=["change"])
     def mark_verified_today(self, request, queryset):
         changed = queryset.update(last_verified=timezone.localdate(), updated=timezone.now())
         self.message_user(request, f"Marked {changed} record(s) as verified today.")

@@ -36,6 +36,17 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+def public(related):
+    """A related record only when it is published, or the published ones of a related
+    manager: a published page must not name a draft (filtered in Python, so a prefetch
+    serves)."""
+    if related is None:
+        return None
+    if hasattr(related, "all"):
+        return [r for r in related.all() if r.state == PublicationState.PUBLISHED]
+    return related if related.state == PublicationState.PUBLISHED else None
+
+
 class ListingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=PublicationState.PUBLISHED)

@@ -81,6 +81,7 @@ class ProgrammeAdmin(ListingAdmin):
 @admin.register(Person)
 class PersonAdmin(ListingAdmin):
     list_display = ["name", "headline", "consent_recorded_at", *ListingAdmin.list_display[1:]]
+    unpublishable = "a person is listed only once their consent is recorded."
     list_filter = ["roles", *ListingAdmin.list_filter]
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["sectors", "roles"]
@@ -107,6 +108,9 @@ class PersonAdmin(ListingAdmin):
         ("Contact", {"fields": ["website", "public_email"]}),
         ListingAdmin.provenance,
     ]
+
+    def publishable(self, queryset):
+        return queryset.filter(consent_recorded_at__isnull=False)
 
 
 @admin.register(Trial)

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from frontdoor.core.filters import ListingFilterSet, kind_filter
+from frontdoor.core.models import PublicationState
 from frontdoor.events.models import Event
 
 # Local authority districts (ONS codes) a hub in the reference regions lists events in.
@@ -75,4 +76,7 @@ class EventFilterSet(ListingFilterSet):
         return queryset
 
     def filter_organiser(self, queryset, name, value):
-        return queryset.filter(organisers__slug=value) if value else queryset
+        if not value:
+            return queryset
+        # A draft organiser's slug matches nothing, as if unknown.
+        return queryset.filter(organisers__slug=value, organisers__state=PublicationState.PUBLISHED)

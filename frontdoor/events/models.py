@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from frontdoor.core.models import Listing, ListingQuerySet
+from frontdoor.core.models import Listing, ListingQuerySet, PublicationState
 
 
 class EventQuerySet(ListingQuerySet):
@@ -163,7 +163,8 @@ class Event(Listing):
 
     @property
     def location_line(self):
-        if self.venue_id:
+        """Where, in one line (the calendar's LOCATION); a draft venue is not named."""
+        if self.venue_id and self.venue.state == PublicationState.PUBLISHED:
             parts = [self.venue.name, self.venue.address, self.venue.postcode]
             return ", ".join(part for part in parts if part)
         return self.location_text or self.online_url

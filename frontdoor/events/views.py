@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from frontdoor.core.models import Branding
+from frontdoor.core.models import Branding, public
 from frontdoor.core.views import FilteredListView
 from frontdoor.directory.models import Organisation
 from frontdoor.events import actions, feeds
@@ -320,9 +320,9 @@ class FestivalDetail(DetailView):
         programme = {}
         for event in shown:
             programme.setdefault(timezone.localtime(event.starts_at).date(), []).append(event)
-        organisers = {org.pk: org for e in events for org in e.organisers.all()}
-        organisers |= {org.pk: org for org in festival.organisers.all()}
-        venues = {e.venue.pk: e.venue for e in events if e.venue}
+        organisers = {org.pk: org for e in events for org in public(e.organisers)}
+        organisers |= {org.pk: org for org in public(festival.organisers)}
+        venues = {e.venue.pk: e.venue for e in events if public(e.venue)}
         query = f"festival={festival.slug}"
         ics = request_ics = self.request.build_absolute_uri(reverse("events:events-ics"))
         return super().get_context_data(

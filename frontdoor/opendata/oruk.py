@@ -272,14 +272,16 @@ def resolve_postcode(postcode):
     """(latitude, longitude) for a postcode, or None.
 
     The ONS Postcode Directory (core/geo.py, falling back to the postcode district's centre);
-    then, for postcodes it doesn't know, our own listings with that postcode and coordinates.
+    then, for postcodes it doesn't know, our own published listings with that postcode and
+    coordinates (a draft's would tell where it is).
     """
     found = postcode_lookup(postcode)
     if found is not None:
         return found.latitude, found.longitude
     for model in (Organisation, Place):
         hit = (
-            model.objects.filter(postcode=postcode, latitude__isnull=False)
+            model.objects.published()
+            .filter(postcode=postcode, latitude__isnull=False)
             .values_list("latitude", "longitude")
             .first()
         )
@@ -335,7 +337,10 @@ class Services(OrukView):
             )
         org = _uuid_param(request, "organization_id", ("organization",))
         if org:
-            queryset = queryset.filter(provider_id=org[1])
+            # Only a published provider: a draft's id must match nothing, as if unknown.
+            queryset = queryset.filter(
+                provider_id=org[1], provider__state=PublicationState.PUBLISHED
+            )
         modified = request.GET.get("modified_after")
         if modified:
             queryset = queryset.filter(updated__gt=_moment(modified))
@@ -355,6 +360,10 @@ def _moment(value):
         raise BadQuery("modified_after must be an ISO 8601 date or date-time.")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    try:
+        moment.astimezone(datetime.UTC)  # as the database will: years 1 and 9999 overflow
+    except OverflowError:
+        raise BadQuery("modified_after is out of range.") from None
     return moment
 
 

@@ -26,10 +26,11 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from frontdoor.core import geo
+from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Organisation, Person, Place, Programme, Sector, Stage, Trial
 from frontdoor.events.models import Event
 from frontdoor.search.models import IndexState, Tombstone
@@ -165,6 +166,7 @@ EXTRA_FIELDS = {
         "provider__latitude",
         "provider__longitude",
         "provider__local_authority_code",
+        "provider__state",
     ],
     "event": [
         "kind",
@@ -174,6 +176,7 @@ EXTRA_FIELDS = {
         "venue__latitude",
         "venue__longitude",
         "venue__local_authority_code",
+        "venue__state",
     ],
     "person": ["headline"],
     "trial": [
@@ -182,9 +185,12 @@ EXTRA_FIELDS = {
         "test_bed__latitude",
         "test_bed__longitude",
         "test_bed__local_authority_code",
+        "test_bed__state",
     ],
 }
 BASE_FIELDS = ["pk", "name", "slug", "summary", "description", "created"]
+# Kinds whose place is another record's: the programme's provider, the event's venue.
+LOCATED_BY = {"programme": "provider", "event": "venue", "trial": "test_bed"}
 
 
 @lru_cache(maxsize=200_000)
@@ -193,8 +199,11 @@ def _postcode_location(postcode):
 
 
 def _where(row):
-    """Postcode, coordinates and local authority: stored ones first, else from the postcode."""
-    prefix = next((p for p in ("provider__", "venue__", "test_bed__") if p + "postcode" in row), "")
+    """Postcode, coordinates and local authority: stored ones first, else from the postcode.
+    None from a draft provider, venue or test bed: its whereabouts are not public."""
+    prefix = next((f"{r}__" for r in LOCATED_BY.values() if f"{r}__postcode" in row), "")
+    if prefix and row.get(prefix + "state") != PublicationState.PUBLISHED:
+        return "", None, None, ""
     postcode = row.get(prefix + "postcode") or ""
     lat, lon = row.get(prefix + "latitude"), row.get(prefix + "longitude")
     area = row.get(prefix + "local_authority_code") or ""
@@ -519,10 +528,13 @@ class SearchIndex:
         _load_sectors()
         since = (watermark or timezone.now()) - OVERLAP
         for kind, model in KINDS.items():
-            changed = model.objects.filter(updated__gte=since)
+            recent = Q(updated__gte=since)
+            if kind in LOCATED_BY:  # a provider published, moved or hidden moves its programmes
+                recent |= Q(**{f"{LOCATED_BY[kind]}__updated__gte": since})
+            changed = model.objects.filter(recent)
             for pk in changed.values_list("pk", flat=True):
                 writer.delete_documents_by_term("key", f"{kind}:{pk}")
-            for row in rows(kind, published(kind).filter(updated__gte=since)):
+            for row in rows(kind, published(kind).filter(recent)):
                 writer.add_json(document(kind, row))
         for key in Tombstone.objects.filter(id__gt=seen_tombstone, id__lte=tombstone).values_list(
             "key", flat=True

@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
+from frontdoor.core.models import public
+
 register = template.Library()
 
 ALLOWED_TAGS = {
@@ -22,6 +24,9 @@ ALLOWED_TAGS = {
     "h3",
     "h4",
 }
+
+
+register.filter("public", public)
 
 
 @register.filter
