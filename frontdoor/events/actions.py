@@ -54,6 +54,11 @@ def feed_sync(feed, *, now=None, timeout=importers.FETCH_TIMEOUT, max_bytes=impo
         parsed = importers.parse(data, default_time_zone=feed.time_zone, now=now)
     except importers.FeedError as error:
         return _record(feed, started, now, Counts(), error=str(error))
+    except Exception as error:  # a malformation nobody foresaw: still a failed sync, recorded
+        logger.exception("Reading feed %s failed", feed.pk)
+        return _record(
+            feed, started, now, Counts(), error=f"Could not read the calendar: {error!r}"
+        )
     try:
         counts = _apply(feed, parsed, now)
     except Exception as error:
@@ -177,6 +182,8 @@ def _apply(feed, parsed, now):
     for key, entry in entries.items():
         if key in seen or not entry.present:
             continue
+        if key in parsed.skipped or key.rsplit("/", 1)[0] in parsed.skipped:
+            continue  # still in the calendar, only unreadable this time: keep the last good copy
         event = entry.event
         if window_start and event.ends_at < window_start:
             continue  # outside the window we read: the feed may simply have trimmed its past
@@ -245,6 +252,11 @@ def _add(feed, item, venue, now, counts, known):
         event = existing
         counts.merged += 1
         counts.log("Already listed, now also by this feed", event)
+        if event.is_cancelled and not item.cancelled and event.feed_id != feed.pk:
+            # Withdrawn by the feed that brought it in, but listed here: it is still on.
+            event.status, event.status_note = Event.Status.SCHEDULED, ""
+            event.sequence += 1
+            event.save()
     else:
         event = Event(
             uid=item.key,

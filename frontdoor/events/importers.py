@@ -7,9 +7,11 @@ import datetime
 import functools
 import hashlib
 import html
+import http.client
 import re
 import socket
 import time
+import zlib
 import zoneinfo
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
@@ -20,7 +22,7 @@ import nh3
 import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from frontdoor.core.templatetags.frontdoor import ALLOWED_TAGS
+from frontdoor.core.templatetags.frontdoor import ALLOWED_TAGS, looks_like_html
 from frontdoor.events.models import dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
@@ -30,6 +32,7 @@ MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
 WINDOW_BEFORE = datetime.timedelta(days=90)
 WINDOW_AFTER = datetime.timedelta(days=400)
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
+URL_LENGTH = 500  # the longest join link kept: a Microsoft Teams one is about 250
 ONLINE_PLACE = re.compile(
     r"^(online( event| only)?|virtual|microsoft teams meeting|zoom( meeting)?|google meet)$", re.I
 )
@@ -88,6 +91,8 @@ class ParseResult:
     events: list[ParsedEvent]
     warnings: list[str] = field(default_factory=list)
     window: tuple[datetime.datetime, datetime.datetime] | None = None
+    # UIDs of events still in the calendar but skipped for bad data: not gone from it.
+    skipped: set[str] = field(default_factory=set)
 
 
 def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
@@ -118,6 +123,13 @@ def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
         raise FeedError(f"Could not reach {url}: {error.reason}.") from None
     except (OSError, ValueError) as error:
         raise FeedError(f"Could not read {url}: {error}.") from None
+    except http.client.HTTPException as error:  # a cut-off or garbled answer
+        raise FeedError(f"Could not read {url}: the answer was broken ({error!r}).") from None
+    if data.startswith(b"\x1f\x8b"):  # gzipped, though we never ask for it
+        try:
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, max_bytes + 1)
+        except zlib.error as error:
+            raise FeedError(f"{url} sent a damaged gzip file: {error}.") from None
     if len(data) > max_bytes:
         raise FeedError(
             f"The feed is larger than {max_bytes:,} bytes, the most we read; "
@@ -159,7 +171,10 @@ def decode(data):
 def parse(data, *, default_time_zone="Europe/London", now=None):
     """Every event in the calendar, with repeating events expanded over the window."""
     text = decode(data) if isinstance(data, bytes) else data
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    # Only CR and LF end an iCalendar line: str.splitlines() would also split on characters
+    # that may sit inside a value (U+2028, form feed), and shift every line number after.
+    text_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((line.strip() for line in text_lines if line.strip()), "")
     if first.upper() != "BEGIN:VCALENDAR":
         shown = first[:60] or "nothing"
         raise FeedError(
@@ -167,47 +182,47 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
             "BEGIN:VCALENDAR should be. Check the link gives the .ics calendar, not a web page."
         )
     try:
-        calendar = icalendar.Calendar.from_ical(text)
-    except ValueError as error:
-        raise FeedError(_with_line(text, str(error))) from None
-    if isinstance(calendar, list):  # several VCALENDARs: read the first, as clients do
-        calendar = calendar[0]
+        # Several VCALENDARs in one file: read the first, as calendar clients do.
+        calendar = icalendar.Calendar.from_ical(text, multiple=True)[0]
+    except Exception as error:  # icalendar raises several types for a broken structure
+        raise FeedError(_structure_error(text_lines, error)) from None
 
     tz = zoneinfo.ZoneInfo(default_time_zone)
     now = now or datetime.datetime.now(datetime.UTC)
     window = (now - WINDOW_BEFORE, now + WINDOW_AFTER)
-    warnings = []
-    lines = _vevent_lines(text)
-    components = calendar.walk("VEVENT")
-    line_of = {}
-    repeating = set()
-    for index, component in enumerate(components):
-        line = lines[index] if index < len(lines) else 0
-        uid = str(component.get("UID", "")).strip()
-        line_of.setdefault(uid, line)
-        for prop, problem in getattr(component, "errors", []):
-            warnings.append(f"Line {line}: event {uid or '(no UID)'}: {prop} is invalid: {problem}")
-        if "RRULE" in component or "RDATE" in component or "RECURRENCE-ID" in component:
-            repeating.add(uid)
-
+    warnings, skipped = [], set()
+    lines = iter(_vevent_lines(text_lines))
+    zones = {str(z.get("TZID", "")) for z in calendar.walk("VTIMEZONE")}
     good = icalendar.Calendar()
     for key, value in calendar.property_items(recursive=False):
         if key not in ("BEGIN", "END"):
             good.add(key, value)
+    line_of, masters, repeating = {}, {}, set()
     for component in calendar.subcomponents:
-        if component.name == "VEVENT":
-            uid = str(component.get("UID", "")).strip()
-            where = f"Line {line_of.get(uid, 0)}: event {uid or '(no UID)'}"
-            if not uid:
-                warnings.append(f"{where}: no UID, so it cannot be kept in step; skipped.")
+        if component.name != "VEVENT":
+            good.add_component(component)
+            continue
+        line = next(lines, 0)
+        uid = _first(component.get("UID", ""))
+        uid = str(uid).strip()
+        where = f"Line {line}: event {uid or '(no UID)'}"
+        problem = _screen(component, zones, default_time_zone, warnings, where)
+        if not uid:
+            problem = "no UID, so it cannot be kept in step"
+        if problem:
+            warnings.append(f"{where}: {problem}; skipped.")
+            skipped.add(uid)
+            continue
+        if "RECURRENCE-ID" not in component:  # the event itself, not one changed occurrence
+            if uid in masters:
+                warnings.append(
+                    f"{where}: the same UID as the event on line {masters[uid]}; kept that one."
+                )
                 continue
-            try:
-                readable = component.get("DTSTART") is not None and component["DTSTART"].dt
-            except icalendar.error.BrokenCalendarProperty:
-                readable = False
-            if not readable:
-                warnings.append(f"{where}: DTSTART is missing or unreadable; skipped.")
-                continue
+            masters[uid] = line
+        line_of.setdefault(uid, line)
+        if "RRULE" in component or "RDATE" in component or "RECURRENCE-ID" in component:
+            repeating.add(uid)
         good.add_component(component)
 
     try:
@@ -220,26 +235,102 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
 
     events = []
     for occurrence in occurrences:
-        uid = str(occurrence["UID"]).strip()
+        uid = str(occurrence.get("UID", "")).strip()
         try:
             events.append(_event(occurrence, uid, uid in repeating, tz, line_of.get(uid, 0)))
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             warnings.append(f"Line {line_of.get(uid, 0)}: event {uid}: {error}; skipped.")
-    return ParseResult(events=events, warnings=warnings, window=window)
+            skipped.add(uid)
+    return ParseResult(events=events, warnings=warnings, window=window, skipped=skipped)
 
 
-def _with_line(text, message):
-    """Add the line number to icalendar's error, which quotes the bad content line."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line and line.strip() and line.strip() in message:
+# At most once in an event (RFC 5545 3.6.1): given twice, which one is meant cannot be told.
+ONCE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")
+# Text given twice: the first is kept.
+FIRST_OF = ("SUMMARY", "LOCATION", "DESCRIPTION", "STATUS", "URL", "X-ALT-DESC")
+# Only used to order copies of an event: a bad one is dropped, not the event.
+ORDERING = ("SEQUENCE", "LAST-MODIFIED")
+
+
+def _screen(component, zones, default_time_zone, warnings, where):
+    """Why an event cannot be read (None if it can), after repairing what can be repaired:
+    a repeated text keeps its first value, a bad SEQUENCE or LAST-MODIFIED is dropped."""
+    for name in ONCE:
+        if isinstance(component.get(name), list):
+            return f"{name} is given more than once"
+    if any(sub.name == "VEVENT" for sub in component.subcomponents):
+        return "another event begins inside it (a missing END:VEVENT?)"
+    for name in FIRST_OF:
+        if isinstance(component.get(name), list):
+            first = component.get(name)[0]
+            del component[name]
+            component.add(name, first)
+    for name in ORDERING:
+        value = component.get(name)
+        if isinstance(value, list | icalendar.prop.vBroken):
+            shown = value if isinstance(value, list) else f"“{value}”"
+            warnings.append(f"{where}: {name} {shown} is not valid; ignored.")
+            del component[name]
+    problems = dict(getattr(component, "errors", []))
+    start = component.get("DTSTART")
+    if start is None:
+        return "DTSTART is missing"
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
+        if isinstance(component.get(name), icalendar.prop.vBroken):
+            return f"{name} “{component.get(name)}” is invalid ({problems.get(name, 'unreadable')})"
+    for name, problem in problems.items():
+        if name not in ORDERING:  # not used here (DTSTAMP, GEO ...): said, and passed over
+            warnings.append(f"{where}: {name} is invalid: {problem}; ignored.")
+    end = component.get("DTEND")
+    if end is not None and _before(end.dt, start.dt):
+        warnings.append(f"{where}: DTEND is before DTSTART; read as ending when it starts.")
+        del component["DTEND"]
+    zone = start.params.get("TZID")
+    if zone and zone not in zones and zone not in _zone_names() and zone not in WINDOWS_TO_OLSON:
+        warnings.append(f"{where}: time zone “{zone}” is unknown; read as {default_time_zone}.")
+    return None
+
+
+def _before(end, start):
+    try:
+        return end < start
+    except TypeError:  # a date and a date-time, or naive and aware: not comparable here
+        return False
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) else value
+
+
+def _structure_error(text_lines, error):
+    """Where the calendar's BEGIN: and END: lines fail to pair up, in one line; else
+    icalendar's own message, shortened (it may quote the whole file)."""
+    open_components = []  # (name, line) of each BEGIN: not yet ended
+    for number, line in enumerate(text_lines, start=1):
+        keyword, _, name = line.strip().upper().partition(":")
+        if keyword == "BEGIN":
+            if open_components and open_components[-1][0] == name:
+                begun = open_components[-1][1]
+                return f"Line {begun}: BEGIN:{name} has no END:{name} before line {number}."
+            open_components.append((name, number))
+        elif keyword == "END":
+            if not open_components or open_components[-1][0] != name:
+                return f"Line {number}: END:{name} without its BEGIN:{name}."
+            open_components.pop()
+    if open_components:
+        name, begun = open_components[-1]
+        return f"Line {begun}: BEGIN:{name} has no END:{name} (is the file cut short?)."
+    message = " ".join(str(error).split())[:200]
+    for number, line in enumerate(text_lines, start=1):
+        if line.strip() and line.strip() in str(error):  # icalendar quotes the bad line
             return f"Line {number}: {message}"
-    return message
+    return f"The calendar could not be read: {message}"
 
 
-def _vevent_lines(text):
+def _vevent_lines(text_lines):
     return [
         number
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(text_lines, start=1)
         if line.strip().upper() == "BEGIN:VEVENT"
     ]
 
@@ -300,9 +391,10 @@ def _event(occurrence, uid, repeats, tz, line):
     if len(key) > 255:
         key = hashlib.sha256(key.encode()).hexdigest()
 
-    name = _plain(str(occurrence.get("SUMMARY", ""))) or "Untitled event"
+    # SUMMARY and LOCATION are text, never HTML (RFC 5545 3.3.11): "<slot>" is a word here.
+    name = _one_line(str(occurrence.get("SUMMARY", ""))) or "Untitled event"
     description = _description(occurrence)
-    location = _plain(str(occurrence.get("LOCATION", "")))
+    location = _one_line(str(occurrence.get("LOCATION", "")))
     online_url = ""
     url = str(occurrence.get("URL", "")).strip()
     website = url if URL_IN_TEXT.match(url) and len(url) <= 200 else ""
@@ -340,7 +432,7 @@ def _event(occurrence, uid, repeats, tz, line):
         description=description,
         summary=summary,
         location=location[:300],
-        online_url=online_url[:200],
+        online_url=online_url if len(online_url) <= URL_LENGTH else "",
         website=website,
         cancelled=str(occurrence.get("STATUS", "")).upper() == "CANCELLED",
         sequence=sequence,
@@ -356,7 +448,7 @@ def _description(component):
     else:
         value = str(component.get("DESCRIPTION", ""))
     value = value.strip()
-    if "<" in value:
+    if looks_like_html(value):
         # Outlook sends whole HTML documents: keep the body's content, not the <head>'s.
         body = re.search(r"<body[^>]*>(.*)</body>", value, flags=re.S | re.I)
         value = body[1] if body else value
@@ -366,5 +458,10 @@ def _description(component):
 
 def _plain(value):
     """Text without tags or entities, on one line."""
-    text = html.unescape(nh3.clean(value, tags=set())) if "<" in value else value
+    return _one_line(
+        html.unescape(nh3.clean(value, tags=set())) if looks_like_html(value) else value
+    )
+
+
+def _one_line(text):
     return re.sub(r"\s+", " ", text).strip()

@@ -66,7 +66,9 @@ class Event(Listing):
     venue = models.ForeignKey(
         "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
-    online_url = models.URLField(blank=True, help_text="Where to join if it is online.")
+    online_url = models.URLField(
+        max_length=500, blank=True, help_text="Where to join if it is online."
+    )
     organisers = models.ManyToManyField("directory.Organisation", blank=True, related_name="events")
     is_free = models.BooleanField(default=True)
     price = models.CharField(max_length=80, blank=True, help_text="e.g. £10, £5 concessions")

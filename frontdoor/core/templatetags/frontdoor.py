@@ -1,5 +1,7 @@
 """Template helpers shared by every app."""
 
+import re
+
 import nh3
 from django import template
 from django.utils.html import escape, linebreaks
@@ -29,12 +31,20 @@ ALLOWED_TAGS = {
 register.filter("public", public)
 
 
+# An opening or closing tag: "a < b" or "<3" in plain text is not one.
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
+
+
+def looks_like_html(value):
+    return bool(TAG.search(value))
+
+
 @register.filter
 def richtext(value):
     """Show a description: sanitised HTML when it has tags, paragraphs when it is plain text."""
     if not value:
         return ""
-    if "<" in value:
+    if looks_like_html(value):
         return mark_safe(nh3.clean(value, tags=ALLOWED_TAGS, link_rel="nofollow noopener"))
     return mark_safe(linebreaks(escape(value)))
 

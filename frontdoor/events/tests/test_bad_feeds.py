@@ -1,0 +1,245 @@
+"""Malformed calendars: one bad event is skipped with a warning naming its line and field,
+the rest is imported, and nothing already listed is lost; a broken whole is one clear error."""
+
+import datetime
+import gzip
+import re
+import socket
+import threading
+
+import pytest
+from werkzeug import Response
+
+from frontdoor.events import actions, importers
+from frontdoor.events.factories import EventFactory, FeedFactory
+from frontdoor.events.models import Event, Feed
+
+from .conftest import corpus
+from .test_sync import file_feed, ics, resync, vevent
+
+NOW = datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)
+
+
+def cal(*lines):
+    body = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:x", *lines, "END:VCALENDAR", ""]
+    return "\r\n".join(body).encode()
+
+
+def ev(uid, *extra, start="DTSTART:20261020T180000Z", summary="Talk"):
+    """Six lines: BEGIN, UID, DTSTAMP, DTSTART, SUMMARY, the extras, END."""
+    head = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260901T000000Z", start, f"SUMMARY:{summary}"]
+    return [*head, *extra, "END:VEVENT"]
+
+
+def parse(body):
+    return importers.parse(body, now=NOW)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "broken",
+    [
+        vevent("a", "Talk", start="2026-10-20 18:00"),
+        vevent("a", "Talk", extra="DTEND:nope\n"),
+        vevent("a", "Talk", extra="DTSTART:20261021T180000Z\n"),  # DTSTART twice
+    ],
+    ids=["dtstart", "dtend", "dtstart-twice"],
+)
+def test_an_event_skipped_for_a_bad_field_keeps_its_last_good_copy(frozen, broken):
+    feed = file_feed(ics(vevent("a", "Talk"), vevent("b", "Social")))
+    actions.feed_sync(feed)
+    sync = resync(feed, ics(broken, vevent("b", "Social")))
+    assert sync.outcome == Feed.Outcome.WARNINGS and "event a" in sync.messages
+    assert not Event.objects.get(uid="a").is_cancelled
+
+
+def test_bad_ordering_fields_are_ignored_not_the_event():
+    result = parse(cal(*ev("a", "SEQUENCE:abc"), *ev("b", "LAST-MODIFIED:nope")))
+    assert sorted(e.key for e in result.events) == ["a", "b"]
+    assert result.warnings == [
+        "Line 4: event a: SEQUENCE “abc” is not valid; ignored.",
+        "Line 11: event b: LAST-MODIFIED “nope” is not valid; ignored.",
+    ]
+
+
+def test_repeated_text_keeps_its_first_value():
+    (talk,) = parse(cal(*ev("a", "SUMMARY:Talk (updated)"))).events
+    assert talk.name == "Talk"
+
+
+def test_an_end_before_the_start_leaves_the_start_alone():
+    result = parse(cal(*ev("a", "DTEND:20261020T100000Z")))
+    (talk,) = result.events
+    assert (
+        talk.starts_at == talk.ends_at == datetime.datetime(2026, 10, 20, 18, tzinfo=datetime.UTC)
+    )
+    assert result.warnings == [
+        "Line 4: event a: DTEND is before DTSTART; read as ending when it starts."
+    ]
+
+
+def test_each_problem_is_reported_at_its_own_line():
+    no_uid = ["BEGIN:VEVENT", "DTSTART:20261020T180000Z", "SUMMARY:x", "END:VEVENT"]
+    # A line separator inside a value is not a line break (RFC 5545 3.1).
+    odd = "DESCRIPTION:first\u2028second\x0cthird"
+    body = cal(*ev("a", odd), *no_uid, *ev("b", start="DTSTART:nope"), *no_uid)
+    assert parse(body).warnings == [
+        "Line 11: event (no UID): no UID, so it cannot be kept in step; skipped.",
+        "Line 15: event b: DTSTART “nope” is invalid (Expected datetime, date, or time. "
+        "Got: 'nope'); skipped.",
+        "Line 21: event (no UID): no UID, so it cannot be kept in step; skipped.",
+    ]
+
+
+def test_a_second_event_with_the_same_uid_is_reported():
+    second = ev("a", summary="Workshop B", start="DTSTART:20261021T180000Z")
+    result = parse(cal(*ev("a", summary="Workshop A"), *second))
+    assert [e.name for e in result.events] == ["Workshop A"]
+    assert result.warnings == [
+        "Line 10: event a: the same UID as the event on line 4; kept that one."
+    ]
+
+
+def test_an_event_inside_an_event_is_skipped_with_its_line():
+    inner = ["BEGIN:VEVENT", "DTSTART:20261021T180000Z", "SUMMARY:inner", "END:VEVENT"]
+    outer = ev("outer", *inner)
+    result = parse(cal(*outer, *ev("b")))
+    assert [e.key for e in result.events] == ["b"]
+    assert result.warnings[0].startswith("Line 4: event outer: another event begins inside it")
+
+
+def test_an_unknown_time_zone_is_reported():
+    result = parse(cal(*ev("a", start="DTSTART;TZID=Mars/Olympus:20261020T180000")))
+    assert result.warnings == [
+        "Line 4: event a: time zone “Mars/Olympus” is unknown; read as Europe/London."
+    ]
+
+
+def test_a_file_with_two_calendars_reads_the_first():
+    assert [e.key for e in parse(cal(*ev("a")) + cal(*ev("b"))).events] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (cal(*ev("a")[:-1], *ev("b")), "Line 4: BEGIN:VEVENT has no END:VEVENT before line 9."),
+        (
+            cal(*ev("a"))[: -len(b"END:VCALENDAR\r\n")],
+            "Line 1: BEGIN:VCALENDAR has no END:VCALENDAR (is the file cut short?).",
+        ),
+        (cal(*ev("a"), "END:VEVENT", *ev("b")), "Line 10: END:VEVENT without its BEGIN:VEVENT."),
+    ],
+    ids=["missing-end-vevent", "cut-short", "stray-end"],
+)
+def test_a_broken_structure_is_one_clear_line(body, message):
+    with pytest.raises(importers.FeedError) as error:
+        parse(body)
+    assert str(error.value) == message
+
+
+def test_text_fields_are_text_and_a_description_is_html_only_with_tags():
+    body = cal(
+        *ev(
+            "a",
+            "DESCRIPTION:Get p99 latency < 10ms.",
+            summary="Web Components: <slot> and <template> deep dive",
+        )
+    )
+    (event,) = parse(body).events
+    assert event.name == "Web Components: <slot> and <template> deep dive"
+    assert event.description == "Get p99 latency < 10ms."
+
+
+@pytest.mark.django_db
+def test_a_plain_less_than_reads_as_one_on_the_page(client, frozen):
+    feed = file_feed(ics(vevent("a", "Latency clinic", extra="DESCRIPTION:p99 < 10ms.\n")))
+    actions.feed_sync(feed)
+    page = client.get(Event.objects.get(uid="a").get_absolute_url()).content.decode()
+    assert "p99 &lt; 10ms." in page and "&amp;lt;" not in page
+
+
+def test_a_long_join_link_is_kept_whole():
+    teams = "https://teams.microsoft.com/l/meetup-join/" + "x" * 200 + "%40thread.v2/0"
+    (event,) = parse(cal(*ev("a", f"LOCATION:{teams}"))).events
+    assert event.online_url == teams
+
+
+@pytest.mark.django_db
+def test_the_event_page_says_its_times_are_uk_times(client, frozen):
+    event = EventFactory(
+        time_zone="Europe/Berlin",
+        starts_at=datetime.datetime(2026, 11, 10, 13, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 11, 10, 14, tzinfo=datetime.UTC),
+    )
+    page = re.sub(r"<[^>]+>", "", client.get(event.get_absolute_url()).content.decode())
+    page = " ".join(page.split())
+    assert "13:00 to 14:00 (UK time; the organiser’s time zone is Europe/Berlin)" in page
+
+
+@pytest.mark.django_db
+def test_a_second_feed_listing_a_withdrawn_event_brings_it_back(frozen):
+    first = file_feed(ics(vevent("a@one", "AI meetup"), vevent("x@one", "Other")))
+    actions.feed_sync(first)
+    resync(first, ics(vevent("x@one", "Other")))
+    assert Event.objects.get(uid="a@one").is_cancelled
+    second = file_feed(ics(vevent("a@two", "AI meetup")))  # same name, same minute
+    assert actions.feed_sync(second).merged == 1
+    assert not Event.objects.get(uid="a@one").is_cancelled
+
+
+@pytest.mark.django_db
+def test_an_unforeseen_parse_error_is_recorded_as_a_failed_sync(frozen, monkeypatch):
+    feed = file_feed(ics(vevent("a", "Talk")))
+
+    def broken(*args, **kwargs):
+        raise KeyError("UID")
+
+    monkeypatch.setattr(importers, "parse", broken)
+    sync = actions.feed_sync(feed)
+    assert sync.outcome == Feed.Outcome.FAILED
+    assert sync.messages == "Could not read the calendar: KeyError('UID')"
+
+
+def serve_once(payload):
+    """A server on localhost that answers one connection with these raw bytes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def run():
+        connection, _ = server.accept()
+        connection.recv(65536)
+        connection.sendall(payload)
+        connection.close()
+        server.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return f"http://127.0.0.1:{server.getsockname()[1]}/calendar.ics"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"11\r\nBEGIN:VCALENDAR\r\n\r\n400\r\nVERSION:2.0\r\n",  # 1,024 bytes promised
+        b"SSH-2.0-OpenSSH_9.6\r\n",
+    ],
+    ids=["cut-chunked", "not-http"],
+)
+def test_a_broken_http_answer_is_a_failed_sync(frozen, payload):
+    sync = actions.feed_sync(FeedFactory(url=serve_once(payload)), timeout=5)
+    assert sync.outcome == Feed.Outcome.FAILED and "the answer was broken" in sync.messages
+
+
+@pytest.mark.django_db
+def test_a_gzipped_answer_is_read(httpserver, frozen):
+    feed = FeedFactory(url=httpserver.url_for("/calendar.ics"))
+    httpserver.expect_oneshot_request("/calendar.ics").respond_with_response(
+        Response(
+            gzip.compress(corpus("meetup.ics")),
+            content_type="text/calendar",
+            headers={"Content-Encoding": "gzip"},
+        )
+    )
+    assert actions.feed_sync(feed).added == 2
