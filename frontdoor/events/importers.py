@@ -267,9 +267,11 @@ def _screen(component, zones, default_time_zone, warnings, where):
             component.add(name, first)
     for name in ORDERING:
         value = component.get(name)
-        if isinstance(value, list | icalendar.prop.vBroken):
-            shown = value if isinstance(value, list) else f"“{value}”"
-            warnings.append(f"{where}: {name} {shown} is not valid; ignored.")
+        if isinstance(value, list):
+            warnings.append(f"{where}: {name} is given more than once; ignored.")
+            del component[name]
+        elif isinstance(value, icalendar.prop.vBroken):
+            warnings.append(f"{where}: {name} “{value}” is not valid; ignored.")
             del component[name]
     problems = dict(getattr(component, "errors", []))
     start = component.get("DTSTART")
