@@ -530,7 +530,9 @@ class SearchIndex:
         for kind, model in KINDS.items():
             recent = Q(updated__gte=since)
             if kind in LOCATED_BY:  # a provider published, moved or hidden moves its programmes
-                recent |= Q(**{f"{LOCATED_BY[kind]}__updated__gte": since})
+                related = model._meta.get_field(LOCATED_BY[kind]).related_model
+                moved = related.objects.filter(updated__gte=since).values("pk")
+                recent |= Q(**{f"{LOCATED_BY[kind]}__in": moved})
             changed = model.objects.filter(recent)
             for pk in changed.values_list("pk", flat=True):
                 writer.delete_documents_by_term("key", f"{kind}:{pk}")
