@@ -7,6 +7,7 @@ import re
 import icalendar
 import nh3
 from django.contrib.syndication.views import Feed as SyndicationFeed
+from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 
 PRODID = "-//Frontdoor//Frontdoor events//EN"
@@ -87,17 +88,21 @@ class NewEventsAtom(SyndicationFeed):
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
+        filterset = self._filters(request)
+        if not filterset.is_valid():
+            # As for the calendar: a subscription with a typo must not stay empty for ever.
+            return HttpResponse(filterset.errors_text(), status=400, content_type="text/plain")
         return super().__call__(request, *args, **kwargs)
 
-    def get_object(self, request):
+    def _filters(self, request):
         from frontdoor.events.filters import EventFilterSet
         from frontdoor.events.models import Event
 
         queryset = Event.objects.published().select_related("venue")
-        filterset = EventFilterSet(request.GET, queryset=queryset, request=request)
-        if not filterset.is_valid():
-            return queryset.none()
-        return filterset.filter_queryset(queryset).order_by("-created", "-pk")
+        return EventFilterSet(request.GET, queryset=queryset, request=request)
+
+    def get_object(self, request):
+        return self._filters(request).qs.order_by("-created", "-pk")
 
     def title(self, obj):
         from frontdoor.core.models import Branding

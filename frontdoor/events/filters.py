@@ -75,6 +75,11 @@ class EventFilterSet(ListingFilterSet):
             return queryset.filter(Q(venue__isnull=False) | ~Q(location_text=""))
         return queryset
 
+    def errors_text(self):
+        """What is wrong with the filters of a feed link, for the plain-text 400 answer."""
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in self.errors.items())
+        return f"Some filters in this link don't exist: {errors}"
+
     def filter_organiser(self, queryset, name, value):
         if not value:
             return queryset

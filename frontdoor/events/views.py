@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from frontdoor.core.models import Branding, public
+from frontdoor.core.models import Branding, PublicationState, public
 from frontdoor.core.views import FilteredListView
 from frontdoor.directory.models import Organisation
 from frontdoor.events import actions, feeds
@@ -79,7 +79,11 @@ class EventDetail(DetailView):
             context["pitches"] = event.pitches.filter(status=PitchApplication.Status.ACCEPTED)
             context["pitch_form"] = kwargs.pop("pitch_form", None) or PitchForm()
             context["applied"] = self.request.GET.get("applied") == "1"
-            context["taking_applications"] = event.starts_at > timezone.now()
+            # Only a published event takes applications (an archived one is kept for the
+            # record), and only before it starts.
+            context["taking_applications"] = (
+                event.state == PublicationState.PUBLISHED and event.starts_at > timezone.now()
+            )
         return super().get_context_data(**context, **kwargs)
 
 
@@ -142,12 +146,7 @@ def events_ics(request):
     queryset = Event.objects.published().select_related("venue")
     filterset = EventFilterSet(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
-        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in filterset.errors.items())
-        return HttpResponse(
-            f"Some filters in this link don't exist: {errors}",
-            status=400,
-            content_type="text/plain",
-        )
+        return HttpResponse(filterset.errors_text(), status=400, content_type="text/plain")
     events = filterset.filter_queryset(queryset)
     if filterset.form.cleaned_data.get("when") != "past":
         events = events.filter(ends_at__gte=timezone.now() - ICS_HISTORY)
@@ -316,6 +315,7 @@ class FestivalDetail(DetailView):
         )
         tracks = sorted({e.track for e in events if e.track})
         track = self.request.GET.get("track", "")
+        track = track if track in tracks else ""  # an unknown track shows the whole programme
         shown = [e for e in events if not track or e.track == track]
         programme = {}
         for event in shown:
@@ -328,7 +328,7 @@ class FestivalDetail(DetailView):
         return super().get_context_data(
             programme=sorted(programme.items()),
             tracks=tracks,
-            track=track if track in tracks else "",
+            track=track,
             organisers=sorted(organisers.values(), key=lambda o: o.name),
             venues=sorted(venues.values(), key=lambda v: v.name),
             ics_url=f"{request_ics}?{query}",

@@ -54,11 +54,13 @@ KIND_LABELS = {
     "person": "People",
     "trial": "Smart-city trials",
 }
+# The second facet level: each kind's own kinds, and a trial's status (what it indexes).
 SUBKIND_LABELS = {
     value: label
     for model in KINDS.values()
-    if hasattr(model, "Kind")
-    for value, label in model.Kind.choices
+    for choices in [getattr(model, "Kind", None) or getattr(model, "Status", None)]
+    if choices
+    for value, label in choices.choices
 }
 NO_DAY, FAR_DAY = 0, 10**7  # programme dates as day numbers; no date means always open
 ANALYZER = "fd_text"

@@ -84,6 +84,11 @@ class Params:
     per_page: int = 20
 
 
+# One record's kind, as its hit is labelled.
+KIND_LABEL = {kind: label.removesuffix("s") for kind, label in backend.KIND_LABELS.items()}
+KIND_LABEL["person"] = "Person"
+
+
 @dataclass
 class Hit:
     kind: str
@@ -102,7 +107,7 @@ class Hit:
 
     @property
     def kind_label(self):
-        return backend.KIND_LABELS[self.kind].removesuffix("s").replace("Peopl", "Person")
+        return KIND_LABEL[self.kind]
 
     @property
     def subkind_label(self):
@@ -121,6 +126,7 @@ class Results:
     near: geo.Location | None = None
     near_error: str = ""
     typo_tolerant: bool = False
+    exact_total: int = 0  # when typo-tolerant: how many the exact words found
     page: int = 1
     per_page: int = 20
 
@@ -545,7 +551,7 @@ class Search:
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"
         self.open_providers()  # read here: the database connection belongs to this thread
-        doomed = False
+        doomed, exact_total = False, 0
 
         def widened():
             # Typos can only find more when some word is a typo or two from another word.
@@ -562,6 +568,10 @@ class Search:
                 not all(_may_match(self.searcher, tokens, i) for i in range(len(tokens)))
                 and widened()
             )
+        elif p.q.strip():
+            # Text, but no word the index could hold (punctuation, emoji, a 200-letter
+            # "word"): nothing matches it, rather than everything.
+            exact = exact_match = tantivy.Query.boolean_query([])
         else:
             exact = exact_match = tantivy.Query.all_query()
         if doomed:
@@ -589,6 +599,7 @@ class Search:
             fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
             fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_matching)
             if fuzzy_total > total:
+                exact_total = total
                 base, matching, query, facets, total, typo = (
                     fuzzy,
                     fuzzy_matching,
@@ -613,6 +624,7 @@ class Search:
             near=self.near,
             near_error=near_error,
             typo_tolerant=typo,
+            exact_total=exact_total,
             page=p.page,
             per_page=p.per_page,
         )

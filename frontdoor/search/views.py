@@ -54,6 +54,7 @@ class SearchView(TemplateView):
             tile_attribution=settings.SEARCH_TILE_ATTRIBUTION,
             page_links=self.page_links(results),
             attribution=geo.ATTRIBUTION if params.near else "",
+            updating=bool(self.request.headers.get("HX-Request")),
             **kwargs,
         )
 
