@@ -190,7 +190,7 @@ def test_atom_feed_of_new_events(client):
     assert entries[0].find("a:id", ns).text == newest.ical_uid
     filtered = ET.fromstring(client.get("/events.atom?sector=ai").content)
     assert len(filtered.findall("a:entry", ns)) == 1
-    assert client.get("/events.atom?sector=nope").status_code == 200
+    assert client.get("/events.atom?sector=nope").status_code == 400  # as for the calendar
 
 
 def test_add_to_calendar_links(client):
