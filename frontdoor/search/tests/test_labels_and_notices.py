@@ -1,11 +1,19 @@
 """Search: labels, text without words, the typo notice, trial statuses, the live count, the
-names of the search landmarks."""
+names of the search landmarks, a deleted provider."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
-from frontdoor.directory.factories import OrganisationFactory, PersonFactory, TrialFactory
+from frontdoor.directory.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    TrialFactory,
+)
+from frontdoor.directory.models import Organisation, Programme
 from frontdoor.search.query import Params, search
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +59,15 @@ def test_each_search_landmark_has_its_own_name(client):
         forms = re.findall(r'<form[^>]*role="search"[^>]*>', client.get(url).content.decode())
         names = [re.search(r'aria-label="([^"]*)"', form)[1] for form in forms]
         assert len(forms) == 2 and len(set(names)) == 2, url
+
+
+def test_a_deleted_provider_takes_its_place_off_its_programmes():
+    provider = OrganisationFactory(name="Provider Co", postcode="MK9 3HS")
+    ProgrammeFactory(name="Zebra grant", provider=provider)
+    # Both last saved long before: only the deletion can tell the catch-up.
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    Programme.objects.update(updated=long_ago)
+    Organisation.objects.update(updated=long_ago)
+    assert search(Params(q="zebra")).hits[0].postcode == "MK9 3HS"
+    provider.delete()
+    assert search(Params(q="zebra")).hits[0].postcode == ""
