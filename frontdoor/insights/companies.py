@@ -28,7 +28,12 @@ import polars as pl
 from django.db import transaction
 
 from frontdoor.insights.companies_format import COLUMNS, KEPT
-from frontdoor.insights.geography import insights_dir, locate, postcode_key, source_description
+from frontdoor.insights.geography import (
+    insights_dir,
+    locate_rows,
+    postcode_key,
+    source_description,
+)
 from frontdoor.insights.models import Snapshot
 
 PART = re.compile(r"-part(\d+)_(\d+)\.(zip|csv)$", re.I)
@@ -411,10 +416,7 @@ def companies_import(
                 )
             _say(stage, "Locating postcodes")
             # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
-            places = locate(
-                stored.filter(pl.col("problem").is_null()).group_by("postcode").len("companies")
-            )
-            located = int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
+            places, located = locate_rows(stored.filter(pl.col("problem").is_null()))
             places_tmp = Path(workdir) / "postcodes.parquet"
             places.write_parquet(places_tmp)
             report_tmp = Path(workdir) / "bad-rows.csv"

@@ -29,7 +29,7 @@ from frontdoor.insights.geography import (
     DISTRICT,
     district_key,
     insights_dir,
-    locate,
+    locate_rows,
     postcode_key,
     recode_map,
     source_description,
@@ -75,14 +75,14 @@ def snapshots_relocate():
     source = source_description()[:200]
     snapshots = list(Snapshot.objects.all())
     for snapshot in snapshots:
-        places = locate(scan(snapshot).group_by("postcode").len("companies"))
+        places, located = locate_rows(scan(snapshot))
         path = insights_dir() / snapshot.postcodes_filename
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             places.write_parquet(tmp)
             with transaction.atomic():
                 Snapshot.objects.filter(pk=snapshot.pk).update(
-                    located_rows=int(places.filter(pl.col("lad").is_not_null())["companies"].sum()),
+                    located_rows=located,
                     postcode_source=source,
                 )
             os.replace(tmp, path)

@@ -129,6 +129,13 @@ def locate(postcodes):
     )
 
 
+def locate_rows(rows):
+    """Each distinct postcode of `rows` looked up once: (the postcodes with how many rows
+    have each and their `lad`, how many rows were placed)."""
+    places = locate(rows.group_by("postcode").len("companies"))
+    return places, int(places.filter(pl.col("lad").is_not_null())["companies"].sum())
+
+
 def _from_package():
     import brotli
     import msgpack
