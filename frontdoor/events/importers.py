@@ -23,7 +23,7 @@ import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from frontdoor.core.templatetags.frontdoor import ALLOWED_TAGS, looks_like_html
-from frontdoor.events.models import dedupe_key
+from frontdoor.events.models import Event, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
 MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
@@ -32,7 +32,8 @@ MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
 WINDOW_BEFORE = datetime.timedelta(days=90)
 WINDOW_AFTER = datetime.timedelta(days=400)
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
-URL_LENGTH = 500  # the longest join link kept: a Microsoft Teams one is about 250
+# The longest join link kept (a Microsoft Teams one is about 250 characters).
+URL_LENGTH = Event._meta.get_field("online_url").max_length
 ONLINE_PLACE = re.compile(
     r"^(online( event| only)?|virtual|microsoft teams meeting|zoom( meeting)?|google meet)$", re.I
 )

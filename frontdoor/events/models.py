@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from frontdoor.core.models import Listing, ListingQuerySet, PublicationState
+from frontdoor.core.models import Listing, ListingQuerySet, public
 
 
 class EventQuerySet(ListingQuerySet):
@@ -166,8 +166,8 @@ class Event(Listing):
     @property
     def location_line(self):
         """Where, in one line (the calendar's LOCATION); a draft venue is not named."""
-        if self.venue_id and self.venue.state == PublicationState.PUBLISHED:
-            parts = [self.venue.name, self.venue.address, self.venue.postcode]
+        if venue := public(self.venue):
+            parts = [venue.name, venue.address, venue.postcode]
             return ", ".join(part for part in parts if part)
         return self.location_text or self.online_url
 

@@ -21,10 +21,13 @@ class SearchView(TemplateView):
     template_name = "search/search.html"
     partial_template_name = "search/partials/results.html"
 
+    @property
+    def updating(self):
+        """An htmx request: only the results change."""
+        return bool(self.request.headers.get("HX-Request"))
+
     def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return [self.partial_template_name]
-        return [self.template_name]
+        return [self.partial_template_name if self.updating else self.template_name]
 
     def get_context_data(self, **kwargs):
         labels = query.facet_labels()
@@ -34,7 +37,7 @@ class SearchView(TemplateView):
         if results.total and params.page > results.pages:
             params.page = results.pages
             results = query.search(params)
-        if params.q and params.page == 1 and not self.request.headers.get("HX-Request"):
+        if params.q and params.page == 1 and not self.updating:
             gap_record(params.q, results=results.total)
         first = (results.page - 1) * results.per_page + 1
         return super().get_context_data(
@@ -54,7 +57,7 @@ class SearchView(TemplateView):
             tile_attribution=settings.SEARCH_TILE_ATTRIBUTION,
             page_links=self.page_links(results),
             attribution=geo.ATTRIBUTION if params.near else "",
-            updating=bool(self.request.headers.get("HX-Request")),
+            updating=self.updating,
             **kwargs,
         )
 
