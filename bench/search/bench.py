@@ -1,5 +1,6 @@
 """Search benchmark: index build time, then p50/p95/p99 of mixed queries through search(),
-through the search page over HTTP, and through a plain SQLite FTS5 bm25 query on the same rows.
+of searches ordered by name or near a postcode, of the search page over HTTP, and of a plain
+SQLite FTS5 bm25 query on the same rows.
 
 Run against a database of generated organisations (see docs/performance.md):
 
@@ -38,6 +39,7 @@ from django.db import connection  # noqa: E402
 from frontdoor.directory.generate import POSTCODE_AREAS, SUFFIXES, WORDS  # noqa: E402
 from frontdoor.directory.models import Organisation, Sector  # noqa: E402
 from frontdoor.search.backend import search_index  # noqa: E402
+from frontdoor.search.forms import WITHIN  # noqa: E402
 from frontdoor.search.query import Params, search  # noqa: E402
 
 COMMON = [w.lower() for w in WORDS + SUFFIXES] + ["data", "robotics", "fintech", "health"]
@@ -68,6 +70,26 @@ def make_queries(n, seed, max_number):
                 "subkind": rng.choice(kinds),
                 "type": "organisation",
             }[facet]
+        queries.append(params)
+    return queries
+
+
+# Postcodes in the generated areas, for searches near a point.
+NEAR = ["MK9 3HS", "MK3 6EB", "B2 4QA", "M1 1AD"]
+
+
+def make_ordered_queries(n, seed):
+    """Searches ordered by name, or near a postcode (within a distance, or by distance)."""
+    rng = random.Random(seed)
+    queries = []
+    for i in range(n):
+        params = {"q": rng.choice(COMMON + [""])}
+        if i % 3 == 0:
+            params["sort"] = "name"
+        elif i % 3 == 1:
+            params.update(near=rng.choice(NEAR), within=rng.choice(WITHIN))
+        else:
+            params.update(near=rng.choice(NEAR), sort="distance")
         queries.append(params)
     return queries
 
@@ -214,6 +236,8 @@ def main():
     queries = make_queries(args.queries, args.seed, max_number=max(organisations, 1))
     ours = percentiles(time_search(queries))
     show(f"search() x{len(queries)}, top 20 + facets", ours)
+    ordered = make_ordered_queries(args.queries // 4, args.seed)
+    show(f"by name / near x{len(ordered)}", percentiles(time_search(ordered)))
     if args.http:
         show("GET /search/ over HTTP", percentiles(time_http(queries)))
     build, fts_samples = time_fts5(queries)

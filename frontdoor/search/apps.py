@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 
 class SearchConfig(AppConfig):
@@ -8,24 +8,50 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from frontdoor.directory.models import Organisation, Person, Role, Sector, Stage
         from frontdoor.search.backend import KINDS, LOCATED_BY
 
-        # Index upkeep only: a deleted row leaves no `updated` behind for the catch-up to
-        # see, so note its key. No domain rule lives here.
+        # Index upkeep only: the catch-up re-reads records whose `updated` moved, so changes
+        # that leave it behind touch it here. No domain rule lives here.
         for kind, model in KINDS.items():
+            # A deleted row leaves no `updated` behind: note its key.
             post_delete.connect(
                 _tombstone(kind), sender=model, weak=False, dispatch_uid=f"search-{kind}"
             )
-        # Deleting a provider, venue or test bed empties its dependants' link without touching
-        # their `updated`: touch it, so the catch-up drops the place they took from it.
+            # Sectors added to or taken from a record after it was saved.
+            m2m_changed.connect(
+                _touch_linked(model, "sectors"),
+                sender=model.sectors.through,
+                weak=False,
+                dispatch_uid=f"search-{kind}-sectors",
+            )
+        m2m_changed.connect(
+            _touch_linked(Person, "roles"),
+            sender=Person.roles.through,
+            weak=False,
+            dispatch_uid="search-person-roles",
+        )
+        # Deleting a provider, venue or test bed empties its dependants' link.
         for kind, field in LOCATED_BY.items():
             model = KINDS[kind]
             pre_delete.connect(
-                _touch(model, field),
+                _touch([(model, field)]),
                 sender=model._meta.get_field(field).related_model,
                 weak=False,
                 dispatch_uid=f"search-{kind}-{field}",
             )
+        # A renamed or deleted sector, stage or role changes the words and facets of every
+        # record filed under it.
+        filed_under = {
+            Sector: [(model, "sectors") for model in KINDS.values()],
+            Stage: [(Organisation, "stage")],
+            Role: [(Person, "roles")],
+        }
+        for term, links in filed_under.items():
+            touch, uid = _touch(links), f"search-{term.__name__}"
+            pre_save.connect(_note_renaming, sender=term, dispatch_uid=uid)
+            post_save.connect(_if_renamed(touch), sender=term, weak=False, dispatch_uid=uid)
+            pre_delete.connect(touch, sender=term, weak=False, dispatch_uid=uid)
 
 
 def _tombstone(kind):
@@ -37,10 +63,45 @@ def _tombstone(kind):
     return receiver
 
 
-def _touch(model, field):
-    def receiver(sender, instance, **kwargs):
-        from django.utils import timezone
+def _now():
+    from django.utils import timezone
 
-        model.objects.filter(**{field: instance}).update(updated=timezone.now())
+    return timezone.now()
+
+
+def _touch(links):
+    """A receiver touching the records that link to the instance, as (model, field) pairs."""
+
+    def receiver(sender, instance, **kwargs):
+        for model, field in links:
+            model.objects.filter(**{field: instance}).update(updated=_now())
+
+    return receiver
+
+
+def _touch_linked(model, field):
+    """For m2m_changed: touch the records on `model`'s side of the change."""
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs):
+        if reverse and action == "pre_clear":
+            # Cleared from the term's side: which records lose it is known only before.
+            model.objects.filter(**{field: instance}).update(updated=_now())
+        elif reverse and action in {"post_add", "post_remove"}:
+            model.objects.filter(pk__in=pk_set).update(updated=_now())
+        elif not reverse and action in {"post_add", "post_remove", "post_clear"}:
+            model.objects.filter(pk=instance.pk).update(updated=_now())
+
+    return receiver
+
+
+def _note_renaming(sender, instance, **kwargs):
+    old = sender.objects.filter(pk=instance.pk).values_list("name", "slug").first()
+    instance._search_renamed = old is not None and old != (instance.name, instance.slug)
+
+
+def _if_renamed(touch):
+    def receiver(sender, instance, **kwargs):
+        if getattr(instance, "_search_renamed", False):
+            touch(sender, instance)
 
     return receiver

@@ -17,6 +17,7 @@ import re
 import shutil
 import threading
 import time
+import unicodedata
 import uuid
 from contextlib import contextmanager
 from functools import lru_cache
@@ -67,7 +68,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 8  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 9  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
@@ -114,7 +115,7 @@ def schema():
     b.add_integer_field("pk", stored=True, indexed=True, fast=True)
     b.add_float_field("lat", stored=True, indexed=True, fast=True)
     b.add_float_field("lon", stored=True, indexed=True, fast=True)
-    b.add_unsigned_field("name_key", fast=True)
+    b.add_text_field("name_order", fast=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("created", stored=True, indexed=True, fast=True)
     b.add_integer_field("starts", stored=True, indexed=True, fast=True)
     b.add_integer_field("ends", indexed=True, fast=True)
@@ -123,17 +124,19 @@ def schema():
     return b.build()
 
 
-_NAME_DIGITS = {c: i for i, c in enumerate("0123456789abcdefghijklmnopqrstuvwxyz", start=1)}
-_NOT_NAME_DIGIT = re.compile(r"[^0-9a-z]+")
+_NOT_NAME_CHARACTERS = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
 
 
-def name_key(name):
-    """The first 12 letters/digits of a name packed into 64 bits, so tantivy can sort by name."""
-    key = 0
-    kept = _NOT_NAME_DIGIT.sub("", name.lower())[:12]
-    for c in kept:
-        key = key * 37 + _NAME_DIGITS[c]
-    return key * 37 ** (12 - len(kept))
+def name_order(name):
+    """A name as it sorts: case and accents ignored ("Éclair" among the E's), punctuation
+    read as a space, and numbers by value ("Lab 3" before "Lab 25")."""
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    )
+    plain = _NOT_NAME_CHARACTERS.sub(" ", letters.casefold()).strip()
+    # A number as its length then its digits: fewer digits sort first, like smaller values.
+    return _DIGITS.sub(lambda m: f"{len(n := m[0].lstrip('0') or '0'):03d}{n}", plain)
 
 
 def normalise_name(text):
@@ -367,7 +370,7 @@ def document(kind, row):
         "name_exact": normalise_name(name),
         "name_pairs": word_pairs(_name_words(name)),
         "all": [name, tags, summary, description],
-        "name_key": name_key(name),
+        "name_order": name_order(name),
         "tags": tags,
         "summary": summary,
         "description": description,

@@ -59,6 +59,9 @@ COLUMN_AGGREGATION = {
 }
 # A last word found in fewer records than this is probably unfinished: match it as a prefix.
 PREFIX_BELOW = 500
+# Distinct points (4-decimal coordinates, about a postcode each) counted in one aggregation;
+# a box with more points than this keeps some of its corners' points in a "within" search.
+MAX_POINTS = 200_000
 # Fields a word may match with a typo or two, and their weights.
 TYPO_FIELDS = (("name", 2.0), ("tags", 1.0), ("summary", 0.5))
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -443,7 +446,7 @@ class Search:
         if self.p.upcoming and leave_out != "upcoming":
             clauses.append(self.upcoming_query())
         if self.near and self.p.within:
-            clauses.extend(self.box(self.p.within))
+            clauses.extend(self.within())
         return clauses
 
     def kind_clauses(self, kinds, ranked):
@@ -529,6 +532,24 @@ class Search:
             _range(self.schema, "lat", tantivy.FieldType.Float, lat - dlat, lat + dlat),
             _range(self.schema, "lon", tantivy.FieldType.Float, lon - dlon, lon + dlon),
         ]
+
+    def within(self):
+        """Clauses for the records within the chosen distance of the point: its bounding box
+        less the box's points beyond that distance (in its corners). Worked out once per
+        search."""
+        if not hasattr(self, "_within"):
+            km = self.p.within
+            box = self.box(km)
+            corners = [
+                point
+                for d, point, _ in self.point_counts(self.combine(tantivy.Query.all_query(), box))
+                if d > km
+            ]
+            if corners:
+                s = self.schema
+                box.append((Occur.MustNot, tantivy.Query.term_set_query(s, "point", corners)))
+            self._within = box
+        return self._within
 
     def combine(self, base, clauses):
         """`base` narrowed by filter clauses: queries, or (Occur.MustNot, query) pairs."""
@@ -638,18 +659,14 @@ class Search:
             return self.nearest(query, offset, p.per_page, snippets)
         options = {}
         if sort == "name":
-            options = {"order_by_field": "name_key", "order": tantivy.Order.Asc}
+            options = {"order_by_field": "name_order", "order": tantivy.Order.Asc}
         elif sort == "newest":
             options = {"order_by_field": "created", "order": tantivy.Order.Desc}
         # The facet counts gave the total already: not counting lets tantivy skip blocks.
         result = self.searcher.search(
             query, limit=p.per_page, offset=offset, count=False, **options
         )
-        hits = [self.hit(score, address, snippets) for score, address in result.hits]
-        if sort == "name":
-            # The sort key holds the first 12 letters; finish the order within the page.
-            hits.sort(key=lambda h: (backend.normalise_name(h.name), h.pk))
-        return hits, None
+        return [self.hit(score, address, snippets) for score, address in result.hits], None
 
     def nearest(self, query, offset, limit, snippets):
         """Hits in order of distance: count matches per point, nearest points first."""
@@ -697,8 +714,9 @@ class Search:
         return hits[offset:need], total
 
     def point_counts(self, query):
+        """(distance, point, records) for each point the query's matches are at."""
         result = self.searcher.aggregate(
-            query, {"p": {"terms": {"field": "point", "size": 20_000}}}
+            query, {"p": {"terms": {"field": "point", "size": MAX_POINTS}}}
         )
         counts = []
         for bucket in result["p"]["buckets"]:

@@ -1,0 +1,102 @@
+"""Search: name order across pages, "within N km" as a circle, and records kept up to date
+when the sector, stage or role they are filed under changes."""
+
+import datetime
+import math
+import random
+
+import pytest
+from django.utils import timezone
+
+from frontdoor.core import geo
+from frontdoor.directory.factories import OrganisationFactory, PersonFactory
+from frontdoor.directory.models import Organisation, Person, Role, Sector, Stage
+from frontdoor.search.query import Params, search
+
+pytestmark = pytest.mark.django_db
+
+
+def names(results):
+    return [h.name for h in results.hits]
+
+
+def test_name_order_holds_across_pages_with_numbers_and_accents():
+    expected = ["Delta Labs", "Éclair Robotics", "Fox Digital"] + [
+        f"Organisation {n}" for n in range(1, 26)
+    ]
+    shuffled = expected[:]
+    random.Random(4).shuffle(shuffled)
+    for name in shuffled:
+        OrganisationFactory(name=name)
+    pages = [
+        names(search(Params(sort="name", page=page, per_page=4)))
+        for page in range(1, len(expected) // 4 + 1)
+    ]
+    assert [name for page in pages for name in page] == expected
+
+
+def offset(origin, north_km, east_km):
+    """A point `north_km` and `east_km` from the origin (flat-earth, fine for a few km)."""
+    lat = origin.latitude + north_km / 111.2
+    lon = origin.longitude + east_km / (111.2 * math.cos(math.radians(origin.latitude)))
+    return {"latitude": lat, "longitude": lon}
+
+
+def test_within_counts_a_circle_not_its_bounding_box():
+    centre = geo.postcode_lookup("MK9 3HS")
+    OrganisationFactory(name="North edge", **offset(centre, 9.5, 0))
+    # In the box's corner: 7.8 km north and east is 11 km away.
+    OrganisationFactory(name="Corner", **offset(centre, 7.8, 7.8))
+    OrganisationFactory(name="Near corner", **offset(centre, 6.5, 6.5))  # 9.2 km
+    for sort in ["distance", "name"]:
+        results = search(Params(near="MK9 3HS", within=10, sort=sort))
+        assert sorted(names(results)) == ["Near corner", "North edge"], sort
+        assert results.total == 2 and results.facets["type"] == {"organisation": 2}
+    assert "Corner" in names(search(Params(near="MK9 3HS", within=25)))
+
+
+def indexed_long_ago():
+    """Indexed, as if every record was last saved long before: only the change that follows
+    can tell the catch-up."""
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    Organisation.objects.update(updated=long_ago)
+    Person.objects.update(updated=long_ago)
+    assert search(Params()).total == Organisation.objects.count() + Person.objects.count()
+
+
+def test_a_renamed_sector_renames_what_is_filed_under_it():
+    OrganisationFactory(name="Kestrel Data", sectors=["ai"])
+    indexed_long_ago()
+    assert search(Params(q="intelligence")).total == 1
+    sector = Sector.objects.get(slug="ai")
+    sector.name, sector.slug = "Machine learning", "machine-learning"
+    sector.save()
+    assert names(search(Params(q="machine learning"))) == ["Kestrel Data"]
+    assert search(Params(q="intelligence")).total == 0
+    assert names(search(Params(sector=["machine-learning"]))) == ["Kestrel Data"]
+
+
+def test_a_deleted_sector_leaves_its_records_facets():
+    OrganisationFactory(name="Kestrel Data", sectors=["ai", "fintech"])
+    indexed_long_ago()
+    assert search(Params()).facets["sector"] == {"ai": 1, "fintech": 1}
+    Sector.objects.get(slug="ai").delete()
+    assert search(Params()).facets["sector"] == {"fintech": 1}
+
+
+def test_renamed_stage_and_role_and_sectors_added_later_are_found():
+    stage = Stage.objects.get(slug="seed")
+    org = OrganisationFactory(name="Kestrel Data", stage=stage)
+    PersonFactory(name="Ada Mentor", roles=["mentor"])
+    indexed_long_ago()
+    stage.name = "Angel round"
+    stage.save()
+    role = Role.objects.get(slug="mentor")
+    role.name = "Coach"
+    role.save()
+    assert names(search(Params(q="angel"))) == ["Kestrel Data"]
+    assert names(search(Params(q="coach"))) == ["Ada Mentor"]
+    org.sectors.add(Sector.objects.get(slug="games"))
+    assert names(search(Params(sector=["games"]))) == ["Kestrel Data"]
+    Sector.objects.get(slug="games").organisation_set.clear()
+    assert search(Params(sector=["games"])).total == 0
