@@ -68,7 +68,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 9  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 10  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
@@ -93,7 +93,6 @@ def schema():
     # go through name_pairs), and positions are a large part of the index.
     for name in ("name", "tags", "summary", "description"):
         b.add_text_field(name, stored=True, tokenizer_name=ANALYZER, index_option="freq")
-    b.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
     # Each pair of neighbouring name words ("kestrel data") as one term: a phrase bonus is
     # then a term lookup, not a check of word positions in every match (see query.text_query).
     b.add_text_field("name_pairs", tokenizer_name="raw", index_option="freq")
@@ -115,6 +114,8 @@ def schema():
     b.add_integer_field("pk", stored=True, indexed=True, fast=True)
     b.add_float_field("lat", stored=True, indexed=True, fast=True)
     b.add_float_field("lon", stored=True, indexed=True, fast=True)
+    # The name as it sorts (see name_order): the order of a name sort, and the term a
+    # whole-name match looks up.
     b.add_text_field("name_order", fast=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("created", stored=True, indexed=True, fast=True)
     b.add_integer_field("starts", stored=True, indexed=True, fast=True)
@@ -129,18 +130,15 @@ _DIGITS = re.compile(r"\d+")
 
 
 def name_order(name):
-    """A name as it sorts: case and accents ignored ("Éclair" among the E's), punctuation
-    read as a space, and numbers by value ("Lab 3" before "Lab 25")."""
+    """A name as it sorts and as a whole-name match compares it: case and accents ignored
+    ("Éclair" among the E's), punctuation read as a space, numbers by value ("Lab 3" before
+    "Lab 25")."""
     letters = "".join(
         c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
     )
     plain = _NOT_NAME_CHARACTERS.sub(" ", letters.casefold()).strip()
     # A number as its length then its digits: fewer digits sort first, like smaller values.
     return _DIGITS.sub(lambda m: f"{len(n := m[0].lstrip('0') or '0'):03d}{n}", plain)
-
-
-def normalise_name(text):
-    return " ".join(text.lower().split())
 
 
 def _epoch(value):
@@ -367,7 +365,6 @@ def document(kind, row):
         "subkind": subkind,
         "pk": row["pk"],
         "name": name,
-        "name_exact": normalise_name(name),
         "name_pairs": word_pairs(_name_words(name)),
         "all": [name, tags, summary, description],
         "name_order": name_order(name),

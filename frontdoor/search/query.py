@@ -304,7 +304,7 @@ def text_query(searcher, tokens, whole, fuzzy):
         (
             Occur.Should,
             tantivy.Query.boost_query(
-                tantivy.Query.term_query(schema, "name_exact", whole, index_option="basic"), 20.0
+                tantivy.Query.term_query(schema, "name_order", whole, index_option="basic"), 20.0
             ),
         )
     ]
@@ -340,6 +340,7 @@ def _range(schema, name, kind, lower=None, upper=None):
     )
 
 
+_corners = {}  # "state": the index state; (lat, lon, km): the points of Search.corner_points
 _providers = {}  # "entry": this process's open providers, with the (index state, day) they are for
 # Up to two tasks per search (a typo-free and a typo-tolerant page of hits): enough threads
 # that one search's second attempt does not queue behind its first.
@@ -535,21 +536,32 @@ class Search:
 
     def within(self):
         """Clauses for the records within the chosen distance of the point: its bounding box
-        less the box's points beyond that distance (in its corners). Worked out once per
-        search."""
-        if not hasattr(self, "_within"):
-            km = self.p.within
-            box = self.box(km)
-            corners = [
-                point
-                for d, point, _ in self.point_counts(self.combine(tantivy.Query.all_query(), box))
-                if d > km
-            ]
-            if corners:
-                s = self.schema
-                box.append((Occur.MustNot, tantivy.Query.term_set_query(s, "point", corners)))
-            self._within = box
-        return self._within
+        less the box's points beyond that distance (in its corners)."""
+        clauses = self.box(self.p.within)
+        corners = self.corner_points(self.p.within)
+        if corners:
+            set_query = tantivy.Query.term_set_query(self.schema, "point", corners)
+            clauses.append((Occur.MustNot, set_query))
+        return clauses
+
+    def corner_points(self, km):
+        """The indexed points in the box around the point but beyond `km` from it. Only the
+        records outside the square that fits inside the circle are looked at. Kept per
+        index state: a visitor paging or changing filters asks the same again."""
+        if _corners.get("state") != self.state or len(_corners) > 256:
+            _corners.clear()
+            _corners["state"] = self.state
+        key = (self.near.latitude, self.near.longitude, km)
+        if key not in _corners or self.state is None:
+            inside = tantivy.Query.boolean_query(
+                # 0.69: under 1/√2, with room for the flat-earth box
+                [(Occur.Must, c) for c in self.box(km * 0.69)]
+            )
+            outside = self.combine(
+                tantivy.Query.all_query(), [*self.box(km), (Occur.MustNot, inside)]
+            )
+            _corners[key] = [point for d, point, _ in self.point_counts(outside) if d > km]
+        return _corners[key]
 
     def combine(self, base, clauses):
         """`base` narrowed by filter clauses: queries, or (Occur.MustNot, query) pairs."""
@@ -567,7 +579,7 @@ class Search:
             if self.near is None:
                 near_error = f"We could not find the postcode “{p.near}”."
         tokens = words(p.q)
-        whole = backend.normalise_name(p.q)
+        whole = backend.name_order(p.q)
         sort = p.sort or ("relevance" if tokens else ("distance" if self.near else "newest"))
         if sort == "distance" and not self.near:
             sort = "relevance" if tokens else "newest"

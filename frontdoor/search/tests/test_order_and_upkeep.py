@@ -53,6 +53,9 @@ def test_within_counts_a_circle_not_its_bounding_box():
         assert sorted(names(results)) == ["Near corner", "North edge"], sort
         assert results.total == 2 and results.facets["type"] == {"organisation": 2}
     assert "Corner" in names(search(Params(near="MK9 3HS", within=25)))
+    # The corners are kept per index state: a record added at a new point is seen.
+    OrganisationFactory(name="South-west corner", **offset(centre, -7.5, -7.5))
+    assert search(Params(near="MK9 3HS", within=10)).total == 2
 
 
 def indexed_long_ago():
