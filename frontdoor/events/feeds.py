@@ -8,6 +8,7 @@ import icalendar
 import nh3
 from django.contrib.syndication.views import Feed as SyndicationFeed
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.utils.feedgenerator import Atom1Feed
 
 PRODID = "-//Frontdoor//Frontdoor events//EN"
@@ -53,7 +54,7 @@ def vevent(event, build_absolute_uri):
     component.add("summary", event.name)
     if event.all_day:
         component.add("dtstart", event.local_start.date())
-        component.add("dtend", event.local_end.date() + datetime.timedelta(days=1))
+        component.add("dtend", event.last_day + datetime.timedelta(days=1))
     else:
         component.add("dtstart", _unambiguous(event.local_start))
         component.add("dtend", _unambiguous(event.local_end))
@@ -87,7 +88,10 @@ class NewEventsAtom(SyndicationFeed):
     limit = 50
 
     def __call__(self, request, *args, **kwargs):
+        from frontdoor.core.models import Branding
+
         self.request = request
+        self.site_name = Branding.current().site_name
         filterset = self._filters(request)
         if not filterset.is_valid():
             # As for the calendar: a subscription with a typo must not stay empty for ever.
@@ -105,9 +109,7 @@ class NewEventsAtom(SyndicationFeed):
         return self._filters(request).qs.order_by("-created", "-pk")
 
     def title(self, obj):
-        from frontdoor.core.models import Branding
-
-        return f"New events on {Branding.current().site_name}"
+        return f"New events on {self.site_name}"
 
     def link(self, obj):
         return "/events/"
@@ -122,8 +124,12 @@ class NewEventsAtom(SyndicationFeed):
         prefix = "Cancelled: " if item.is_cancelled else ""
         return f"{prefix}{item.name} ({item.local_start:%a %d %b %Y})"
 
+    def author_name(self):
+        return self.site_name
+
     def item_description(self, item):
-        return item.summary or plain_text(item.description)[:300]
+        # Django's Atom feed declares the summary as HTML; this is text, so escape it.
+        return html.escape(item.summary or plain_text(item.description)[:300])
 
     def item_pubdate(self, item):
         return item.created
@@ -132,6 +138,9 @@ class NewEventsAtom(SyndicationFeed):
         return item.updated
 
     def item_guid(self, item):
-        return item.ical_uid
+        # An Atom id must be an IRI that never changes: a tag URI (RFC 4151) on this site's
+        # domain, with the event's number.
+        domain, _ = split_domain_port(self.request.get_host())
+        return f"tag:{domain},2026:event-{item.pk}"
 
     item_guid_is_permalink = False

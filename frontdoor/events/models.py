@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from frontdoor.core.models import Listing, ListingQuerySet, public
+from frontdoor.core.models import Listing, ListingQuerySet, PublicationState, public
 
 
 class EventQuerySet(ListingQuerySet):
@@ -151,6 +151,31 @@ class Event(Listing):
         return timezone.localtime(self.ends_at, self.tz)
 
     @property
+    def last_day(self):
+        """The last day it runs, in its own zone: an end at midnight closes the day before."""
+        end = max(self.ends_at - datetime.timedelta(microseconds=1), self.starts_at)
+        return timezone.localtime(end, self.tz).date()
+
+    def calendar_days(self):
+        """The first and last day it takes on a calendar: an all-day event's own dates, a
+        timed event's dates in the site's time zone."""
+        if self.all_day:
+            return self.local_start.date(), self.last_day
+        end = max(self.ends_at - datetime.timedelta(microseconds=1), self.starts_at)
+        return timezone.localdate(self.starts_at), timezone.localdate(end)
+
+    @property
+    def taking_applications(self):
+        """A pitch session takes applications while published, not cancelled and not begun
+        (an archived one is kept for the record)."""
+        return (
+            self.kind == self.Kind.PITCH
+            and self.state == PublicationState.PUBLISHED
+            and not self.is_cancelled
+            and self.starts_at > timezone.now()
+        )
+
+    @property
     def is_online(self):
         return bool(self.online_url)
 
@@ -177,8 +202,8 @@ class Event(Listing):
     def google_calendar_url(self):
         """Google Calendar's "add event" template link."""
         if self.all_day:
-            last = self.local_end.date() + datetime.timedelta(days=1)
-            dates = f"{self.local_start:%Y%m%d}/{last:%Y%m%d}"
+            after = self.last_day + datetime.timedelta(days=1)
+            dates = f"{self.local_start:%Y%m%d}/{after:%Y%m%d}"
         else:
             dates = f"{self._utc_stamp(self.starts_at)}/{self._utc_stamp(self.ends_at)}"
         query = {"action": "TEMPLATE", "text": self.name, "dates": dates, "ctz": self.time_zone}
@@ -197,7 +222,7 @@ class Event(Listing):
         if self.all_day:
             query |= {
                 "startdt": f"{self.local_start:%Y-%m-%d}",
-                "enddt": f"{self.local_end.date() + datetime.timedelta(days=1):%Y-%m-%d}",
+                "enddt": f"{self.last_day + datetime.timedelta(days=1):%Y-%m-%d}",
                 "allday": "true",
             }
         else:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from frontdoor.core.models import Branding, PublicationState, public
+from frontdoor.core.models import Branding, public
 from frontdoor.core.views import FilteredListView
 from frontdoor.directory.models import Organisation
 from frontdoor.events import actions, feeds
@@ -79,11 +79,6 @@ class EventDetail(DetailView):
             context["pitches"] = event.pitches.filter(status=PitchApplication.Status.ACCEPTED)
             context["pitch_form"] = kwargs.pop("pitch_form", None) or PitchForm()
             context["applied"] = self.request.GET.get("applied") == "1"
-            # Only a published event takes applications (an archived one is kept for the
-            # record), and only before it starts.
-            context["taking_applications"] = (
-                event.state == PublicationState.PUBLISHED and event.starts_at > timezone.now()
-            )
         return super().get_context_data(**context, **kwargs)
 
 
@@ -116,8 +111,9 @@ def pitch_apply(request, slug):
     """A founder applies to pitch; the form comes back with its errors when incomplete."""
     event = get_object_or_404(Event.objects.published(), slug=slug, kind=Event.Kind.PITCH)
     form = PitchForm(request.POST)
-    if event.starts_at <= timezone.now():
-        form.add_error(None, "This session has started: applications are closed.")
+    if not event.taking_applications:
+        why = "been cancelled" if event.is_cancelled else "started"
+        form.add_error(None, f"This session has {why}: applications are closed.")
     if not form.is_valid():
         view = EventDetail(request=request, kwargs={"slug": slug}, object=event)
         view.object = event
@@ -148,7 +144,9 @@ def events_ics(request):
     if not filterset.is_valid():
         return HttpResponse(filterset.errors_text(), status=400, content_type="text/plain")
     events = filterset.filter_queryset(queryset)
-    if filterset.form.cleaned_data.get("when") != "past":
+    cleaned = filterset.form.cleaned_data
+    # A festival's programme is wanted whole, even after the festival.
+    if cleaned.get("when") != "past" and not cleaned.get("festival"):
         events = events.filter(ends_at__gte=timezone.now() - ICS_HISTORY)
     events = events.order_by("starts_at", "pk")[:ICS_LIMIT]
     name = Branding.current().site_name + " events"
@@ -210,24 +208,24 @@ class CalendarView(ListView):
 
     def get_queryset(self):
         queryset = Event.objects.published().select_related("venue")
-        self.filterset = EventFilterSet(self.request.GET, queryset=queryset, request=self.request)
+        # The filter's "when" is left out: the period chosen is the "when" here.
+        query = self.request.GET.copy()
+        query.pop("when", None)
+        self.filterset = EventFilterSet(query, queryset=queryset, request=self.request)
         if not self.filterset.is_valid():
             return queryset.none()
         tz = timezone.get_current_timezone()
         start = datetime.datetime.combine(self.start, datetime.time(), tz)
         end = datetime.datetime.combine(self.end, datetime.time(), tz)
-        # The filter's "when" is ignored: the period chosen is the "when" here.
         return self.filterset.filter_queryset(queryset).overlapping(start, end)
 
     def days(self, events):
         """(date, events that day) for every day of the period, in the site's time zone."""
         by_day = {}
         for event in events:
-            first = max(timezone.localtime(event.starts_at).date(), self.start)
-            # An event ending at midnight does not spill into the next day.
-            ends = event.ends_at - datetime.timedelta(microseconds=1)
-            ends = max(ends, event.starts_at)
-            last = min(timezone.localtime(ends).date(), self.end - datetime.timedelta(1))
+            first, last = event.calendar_days()
+            first = max(first, self.start)
+            last = min(last, self.end - datetime.timedelta(1))
             day = first
             while day <= last:
                 by_day.setdefault(day, []).append(event)
@@ -319,7 +317,7 @@ class FestivalDetail(DetailView):
         shown = [e for e in events if not track or e.track == track]
         programme = {}
         for event in shown:
-            programme.setdefault(timezone.localtime(event.starts_at).date(), []).append(event)
+            programme.setdefault(event.calendar_days()[0], []).append(event)
         organisers = {org.pk: org for e in events for org in public(e.organisers)}
         organisers |= {org.pk: org for org in public(festival.organisers)}
         venues = {e.venue.pk: e.venue for e in events if public(e.venue)}

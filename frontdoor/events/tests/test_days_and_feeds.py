@@ -1,0 +1,122 @@
+"""All-day events on the same days everywhere, calendar periods, a past festival's calendar,
+cancelled pitch sessions, and a valid Atom feed."""
+
+import datetime
+import re
+import xml.etree.ElementTree as ET
+import zoneinfo
+
+import icalendar
+import pytest
+
+from frontdoor.events.factories import EventFactory, FestivalFactory
+from frontdoor.events.models import PitchApplication
+
+pytestmark = pytest.mark.django_db
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def month_days(client, month, name):
+    """The days of the 2026 month grid that list the event called `name`."""
+    page = client.get(f"/events/calendar/2026/{month}/").content.decode()
+    cells = re.findall(r'<td class="[^"]*"[^>]*>(.*?)</td>', page, re.S)
+    link = re.compile(rf"/events/calendar/2026/{month}/(\d+)/")
+    return [int(link.search(cell)[1]) for cell in cells if name in cell]
+
+
+def ics_days(client, event):
+    vevent = icalendar.Calendar.from_ical(client.get(f"/events/{event.slug}.ics").content)
+    vevent = vevent.walk("VEVENT")[0]
+    return vevent["DTSTART"].dt, vevent["DTEND"].dt
+
+
+def shown_dates(client, event):
+    page = client.get(event.get_absolute_url()).content.decode()
+    when = re.search(r"<dt>When</dt><dd>(.*?)</dd>", page, re.S)[1]
+    return re.findall(r'<time datetime="([\d-]+)"', when)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "America/New_York"])
+def test_an_all_day_event_keeps_its_own_date_in_any_time_zone(client, frozen, zone):
+    tz = zoneinfo.ZoneInfo(zone)
+    event = EventFactory(
+        name="Hack day",
+        all_day=True,
+        time_zone=zone,
+        starts_at=datetime.datetime(2026, 7, 15, tzinfo=tz),
+        ends_at=datetime.datetime(2026, 7, 15, 23, 59, 59, tzinfo=tz),
+    )
+    assert month_days(client, 7, "Hack day") == [15]
+    assert ics_days(client, event) == (datetime.date(2026, 7, 15), datetime.date(2026, 7, 16))
+    assert shown_dates(client, event) == ["2026-07-15"]
+
+
+def test_an_all_day_event_ending_at_midnight_ends_the_day_before(client, frozen):
+    london = zoneinfo.ZoneInfo("Europe/London")
+    event = EventFactory(
+        name="Conference",
+        all_day=True,
+        starts_at=datetime.datetime(2026, 11, 5, tzinfo=london),
+        ends_at=datetime.datetime(2026, 11, 7, tzinfo=london),
+    )
+    assert month_days(client, 11, "Conference") == [5, 6]
+    assert ics_days(client, event) == (datetime.date(2026, 11, 5), datetime.date(2026, 11, 7))
+    assert shown_dates(client, event) == ["2026-11-05", "2026-11-06"]
+    assert "dates=20261105%2F20261107" in event.google_calendar_url()
+
+
+def test_a_calendar_period_ignores_a_when_filter(client, frozen):
+    EventFactory(
+        name="Later this month",
+        starts_at=datetime.datetime(2026, 10, 20, 18, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 10, 20, 20, tzinfo=datetime.UTC),
+    )
+    for query in ["", "?when=past"]:
+        page = client.get(f"/events/calendar/2026/10/{query}").content.decode()
+        assert "Later this month" in page, query
+
+
+def test_a_past_festivals_calendar_download_holds_its_programme(client, frozen):
+    festival = FestivalFactory(
+        name="Spring Tech Week",
+        starts_on=datetime.date(2026, 3, 2),
+        ends_on=datetime.date(2026, 3, 6),
+    )
+    EventFactory(
+        name="Festival talk",
+        festival=festival,
+        starts_at=datetime.datetime(2026, 3, 3, 18, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 3, 3, 20, tzinfo=datetime.UTC),
+    )
+    page = client.get(festival.get_absolute_url()).content.decode()
+    link = re.search(r'<a href="http://testserver(/events.ics\?[^"]+)">Download as .ics', page)[1]
+    events = icalendar.Calendar.from_ical(client.get(link).content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Festival talk"]
+
+
+def test_a_cancelled_pitch_session_takes_no_application(client, frozen):
+    event = EventFactory(name="Pitch night", kind="pitch", status="cancelled")
+    assert "Apply to pitch" not in client.get(event.get_absolute_url()).content.decode()
+    application = {
+        "company_name": "Acme",
+        "founder_name": "A Founder",
+        "email": "founder@acme.example",
+        "pitch": "We make things.",
+        "consent": "on",
+    }
+    response = client.post(f"/events/{event.slug}/pitch/", application)
+    assert response.status_code == 400
+    assert "This session has been cancelled" in response.content.decode()
+    assert not PitchApplication.objects.exists()
+
+
+def test_the_atom_feed_has_iri_ids_an_author_and_text_summaries(client, frozen):
+    EventFactory(name="Web talk", summary="How <img src=x onerror=alert(1)> and <dialog> work")
+    feed = ET.fromstring(client.get("/events.atom").content)
+    entry = feed.find("a:entry", ATOM)
+    assert re.fullmatch(r"tag:testserver,2026:event-\d+", entry.find("a:id", ATOM).text)
+    assert feed.find("a:author/a:name", ATOM).text
+    # Declared as HTML, so the text is escaped once more: a reader shows it as written.
+    summary = entry.find("a:summary", ATOM)
+    assert summary.get("type") == "html"
+    assert summary.text == "How &lt;img src=x onerror=alert(1)&gt; and &lt;dialog&gt; work"
