@@ -16,12 +16,9 @@ from frontdoor.directory.models import (
     Person,
     Place,
     Programme,
-    Role,
-    Sector,
-    Stage,
     Trial,
 )
-from frontdoor.directory.taxonomy import taxonomy_seed
+from frontdoor.directory.taxonomy import by_starting_slug, taxonomy_seed
 from frontdoor.events.models import Event
 
 DATA_PATH = Path(__file__).parent / "data" / "demo.json"
@@ -81,9 +78,9 @@ class _Loader:
         self.today = today
         self.citations = data.get("sources", {})
         self.refs = {
-            "sectors": {t.slug: t for t in Sector.objects.all()},
-            "stages": {t.slug: t for t in Stage.objects.all()},
-            "roles": {t.slug: t for t in Role.objects.all()},
+            "sectors": by_starting_slug("Sector"),
+            "stages": by_starting_slug("Stage"),
+            "roles": by_starting_slug("Role"),
         }
 
     def run(self):
@@ -98,6 +95,10 @@ class _Loader:
                     detail = exc.message_dict if hasattr(exc, "error_dict") else exc
                     raise DemoDataError(f"demo {kind} record {record_id!r}: {detail}") from exc
             counts[kind] = len(self.refs[kind])
+            # A record taken out of the file leaves the site with it.
+            model.objects.filter(source=SOURCE).exclude(source_id__in=self.refs[kind]).update(
+                state=PublicationState.ARCHIVED
+            )
         return counts
 
     def load(self, kind, model, fks, m2ms, record):

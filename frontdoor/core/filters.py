@@ -19,6 +19,19 @@ class ListingFilterSet(django_filters.FilterSet):
         label="Sector",
     )
 
+    def __init__(self, data=None, *args, **kwargs):
+        # An empty value ("?kind=", from a form's "any" option) asks for nothing: drop it
+        # rather than reject it as an unknown choice.
+        if hasattr(data, "getlist"):
+            data = data.copy()
+            for key in list(data):
+                values = [value for value in data.getlist(key) if value != ""]
+                if values:
+                    data.setlist(key, values)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)
+
     def filter_text(self, queryset, name, value):
         return queryset.matching(value)
 

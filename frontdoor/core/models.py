@@ -1,6 +1,8 @@
 """Shared abstract models for every listing, and the per-deployment branding."""
 
 import re
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +12,8 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Func, Q
 from django.urls import reverse
 
 from frontdoor.core.colours import contrast_ratio
@@ -60,9 +62,15 @@ class ListingQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text) | Q(summary__icontains=text) | Q(description__icontains=text)
-        )
+        fields = ["name", "summary", "description"]
+        if connections[self.db].vendor == "sqlite" and not text.isascii():
+            # SQLite ignores case for ASCII letters only ("école" would miss "École"): compare
+            # case-folded text through the function core.apps adds to each connection.
+            folded = {f"{field}_folded": Func(field, function="casefold") for field in fields}
+            return self.alias(**folded).filter(
+                reduce(or_, (Q(**{f"{name}__contains": text.casefold()}) for name in folded))
+            )
+        return self.filter(reduce(or_, (Q(**{f"{field}__icontains": text}) for field in fields)))
 
     def newest(self):
         return self.order_by("-created", "-pk")
@@ -104,6 +112,7 @@ class Listing(models.Model):
                 fields=["source", "source_id"],
                 condition=~Q(source_id=""),
                 name="%(app_label)s_%(class)s_unique_source_id",
+                violation_error_message="Another record already has this source and source ID.",
             ),
         ]
         # "Newest listings" on the home page, without sorting every row.

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from frontdoor.core.filters import ListingFilterSet, kind_filter
 from frontdoor.directory.models import Organisation, Person, Place, Programme, Role, Stage, Trial
@@ -35,7 +36,15 @@ class PlaceFilterSet(ListingFilterSet):
 
 class ProgrammeFilterSet(ListingFilterSet):
     kind = kind_filter(Programme.Kind.choices)
-    stage = stage_filter("stages", method="filter_related")
+    stage = stage_filter("stages", method="filter_stages")
+
+    def filter_stages(self, queryset, name, value):
+        """A programme with no stages is open to any stage, so it suits every stage chosen."""
+        if not value:
+            return queryset
+        chosen = self.filter_related(queryset, name, value).values("pk")
+        any_stage = ~Exists(Programme.stages.through.objects.filter(programme=OuterRef("pk")))
+        return queryset.filter(Q(pk__in=chosen) | any_stage)
 
     class Meta:
         model = Programme

@@ -99,6 +99,7 @@ class Organisation(Listing, Located):
                 fields=["company_number"],
                 condition=~Q(company_number=""),
                 name="directory_organisation_unique_company_number",
+                violation_error_message="Another organisation has this Companies House number.",
             ),
         ]
         indexes = [
@@ -191,14 +192,28 @@ class Programme(Listing):
                 | Q(amount_max__isnull=True)
                 | Q(amount_min__lte=models.F("amount_max")),
                 name="directory_programme_amount_range",
+                violation_error_message="The smallest amount is more than the largest.",
             ),
             models.CheckConstraint(
                 condition=Q(opens_on__isnull=True)
                 | Q(closes_on__isnull=True)
                 | Q(opens_on__lte=models.F("closes_on")),
                 name="directory_programme_date_range",
+                violation_error_message="Applications close before they open.",
             ),
         ]
+
+    @property
+    def applications(self):
+        """Where applications stand today, as words and the date they go with (or None)."""
+        today = timezone.localdate()
+        if self.opens_on and self.opens_on > today:
+            return "Open from", self.opens_on
+        if self.closes_on and self.closes_on < today:
+            return "Closed on", self.closes_on
+        if self.closes_on:
+            return "Open until", self.closes_on
+        return "Open, no closing date", None
 
     def is_open(self, day=None):
         day = day or datetime.date.today()

@@ -2,6 +2,7 @@
 this seed only adds terms that are missing (by slug)."""
 
 from django.apps import apps as installed_apps
+from django.db.models import Q
 
 SECTORS = [
     ("Artificial intelligence", "ai", "Machine learning, AI products and AI assurance."),
@@ -39,12 +40,27 @@ ROLES = [
     ("Investor", "investor", "Invests in local start-ups."),
 ]
 
+STARTING_TERMS = {"Sector": SECTORS, "Stage": STAGES, "Role": ROLES}
+
 
 def taxonomy_seed(apps=installed_apps):
-    """Add any missing starting term; `apps` is a migration's app registry or the live one."""
-    for model_name, rows in (("Sector", SECTORS), ("Stage", STAGES), ("Role", ROLES)):
+    """Add any missing starting term; `apps` is a migration's app registry or the live one.
+    A term a curator renamed is still there: one with the starting slug or name counts."""
+    for model_name, rows in STARTING_TERMS.items():
         model = apps.get_model("directory", model_name)
         for position, (name, slug, description) in enumerate(rows):
-            model.objects.get_or_create(
-                slug=slug, defaults={"name": name, "description": description, "position": position}
-            )
+            if not model.objects.filter(Q(slug=slug) | Q(name=name)).exists():
+                model.objects.create(
+                    name=name, slug=slug, description=description, position=position
+                )
+
+
+def by_starting_slug(model_name):
+    """Every term of a taxonomy by slug, and a renamed starting term by its starting slug."""
+    model = installed_apps.get_model("directory", model_name)
+    terms = {term.slug: term for term in model.objects.all()}
+    by_name = {term.name: term for term in terms.values()}
+    for name, slug, _ in STARTING_TERMS[model_name]:
+        if slug not in terms and name in by_name:
+            terms[slug] = by_name[name]
+    return terms

@@ -1,5 +1,4 @@
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.views.generic import DetailView
 
 from frontdoor.core.views import FilteredListView
@@ -54,17 +53,11 @@ class ProgrammeList(FilteredListView):
         .prefetch_related("sectors", "stages")
     )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(today=timezone.localdate(), **kwargs)
-
 
 class ProgrammeDetail(DetailView):
     queryset = (
         Programme.objects.visible().select_related("provider").prefetch_related("sectors", "stages")
     )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(today=timezone.localdate(), **kwargs)
 
 
 class PersonList(FilteredListView):

@@ -6,7 +6,6 @@ Nothing here writes to the database; `actions.feed_sync` applies what `parse` re
 import datetime
 import functools
 import hashlib
-import html
 import http.client
 import re
 import socket
@@ -18,11 +17,10 @@ from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
 import icalendar
-import nh3
 import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from frontdoor.core.templatetags.frontdoor import ALLOWED_TAGS, looks_like_html
+from frontdoor.core.templatetags.frontdoor import looks_like_html, plain_from_html, sanitise_html
 from frontdoor.events.models import Event, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
@@ -455,15 +453,13 @@ def _description(component):
         # Outlook sends whole HTML documents: keep the body's content, not the <head>'s.
         body = re.search(r"<body[^>]*>(.*)</body>", value, flags=re.S | re.I)
         value = body[1] if body else value
-        value = nh3.clean(value, tags=ALLOWED_TAGS, link_rel="nofollow noopener").strip()
+        value = sanitise_html(value).strip()
     return value
 
 
 def _plain(value):
     """Text without tags or entities, on one line."""
-    return _one_line(
-        html.unescape(nh3.clean(value, tags=set())) if looks_like_html(value) else value
-    )
+    return _one_line(plain_from_html(value) if looks_like_html(value) else value)
 
 
 def _one_line(text):
