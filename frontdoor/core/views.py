@@ -55,6 +55,8 @@ class FilteredListView(ListView):
             values = [v for v in self.request.GET.getlist(name) if v]
             if name == "when" or not values:
                 continue
+            if name == "free" and not self.filterset.form.cleaned_data.get("free"):
+                continue  # "free=false" asks for nothing
             labels = {str(value): label for value, label in getattr(field, "choices", [])}
             for value in values:
                 remaining = self.request.GET.copy()

@@ -1,5 +1,5 @@
 """All-day events on the same days everywhere, calendar periods, a past festival's calendar,
-cancelled pitch sessions, and a valid Atom feed."""
+cancelled pitch sessions, a valid Atom feed, and the "free" chip."""
 
 import datetime
 import re
@@ -120,3 +120,10 @@ def test_the_atom_feed_has_iri_ids_an_author_and_text_summaries(client, frozen):
     summary = entry.find("a:summary", ATOM)
     assert summary.get("type") == "html"
     assert summary.text == "How &lt;img src=x onerror=alert(1)&gt; and &lt;dialog&gt; work"
+
+
+def test_free_false_shows_no_free_only_chip(client, frozen):
+    EventFactory(name="Paid meetup", is_free=False, price="£5")
+    page = client.get("/events/?free=false").content.decode()
+    assert "Paid meetup" in page and "Free only: yes" not in page
+    assert "Free only: yes" in client.get("/events/?free=on").content.decode()
