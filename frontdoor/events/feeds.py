@@ -2,25 +2,17 @@
 
 import datetime
 import html
-import re
 
 import icalendar
-import nh3
 from django.contrib.syndication.views import Feed as SyndicationFeed
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.feedgenerator import Atom1Feed
 
+from frontdoor.core.text import plain_text
+
 PRODID = "-//Frontdoor//Frontdoor events//EN"
 STATUS = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
-
-
-def plain_text(value):
-    """A description as plain text: calendar apps show DESCRIPTION verbatim."""
-    if "<" in value:
-        value = re.sub(r"(?i)<br\s*/?>|</p>|</li>", "\n", value)
-        value = html.unescape(nh3.clean(value, tags=set()))
-    return re.sub(r"\n{3,}", "\n\n", value).strip()
 
 
 def calendar(events, *, name, build_absolute_uri, description=""):

@@ -41,14 +41,14 @@ class EventFilterSet(ListingFilterSet):
     )
     area = django_filters.MultipleChoiceFilter(
         choices=AREAS,
-        field_name="venue__local_authority_code",
+        method="filter_area",
         widget=forms.CheckboxSelectMultiple,
         label="Area",
     )
     # Not on the form (there may be thousands): set by links from an organisation's or a
     # festival's page, and in their subscribe links.
     organiser = django_filters.CharFilter(method="filter_organiser", widget=forms.HiddenInput)
-    festival = django_filters.CharFilter(field_name="festival__slug", widget=forms.HiddenInput)
+    festival = django_filters.CharFilter(method="filter_festival", widget=forms.HiddenInput)
 
     class Meta:
         model = Event
@@ -72,7 +72,10 @@ class EventFilterSet(ListingFilterSet):
         if value == "online":
             return queryset.exclude(online_url="")
         if value == "in_person":
-            return queryset.filter(Q(venue__isnull=False) | ~Q(location_text=""))
+            # A draft venue doesn't count: the event's own record leaves it out.
+            return queryset.filter(
+                Q(venue__state=PublicationState.PUBLISHED) | ~Q(location_text="")
+            )
         return queryset
 
     def errors_text(self):
@@ -85,3 +88,16 @@ class EventFilterSet(ListingFilterSet):
             return queryset
         # A draft organiser's slug matches nothing, as if unknown.
         return queryset.filter(organisers__slug=value, organisers__state=PublicationState.PUBLISHED)
+
+    # Drafts match nothing here either, so these filters can't tell that one exists.
+    def filter_festival(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(festival__slug=value, festival__state=PublicationState.PUBLISHED)
+
+    def filter_area(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            venue__local_authority_code__in=value, venue__state=PublicationState.PUBLISHED
+        )

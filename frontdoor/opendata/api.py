@@ -15,6 +15,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from frontdoor.directory.models import Role, Sector, Stage
@@ -144,6 +145,26 @@ class Pagination(PageNumberPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "per_page"
     max_page_size = MAX_PAGE_SIZE
+
+    # DRF builds these from the request's host; behind a proxy that is the internal one, so
+    # start from absolute_url() as every other link in the answer does.
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        return replace_query_param(
+            self._here(), self.page_query_param, self.page.next_page_number()
+        )
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        number = self.page.previous_page_number()
+        if number == 1:
+            return remove_query_param(self._here(), self.page_query_param)
+        return replace_query_param(self._here(), self.page_query_param, number)
+
+    def _here(self):
+        return absolute_url(self.request, self.request.get_full_path())
 
 
 class ApiView(OpenDataViewMixin, APIView):

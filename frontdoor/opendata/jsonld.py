@@ -6,10 +6,10 @@ no members). Rendered into each page's <head> by the {% jsonld %} tag.
 
 import json
 
-from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from frontdoor.core.models import PublicationState
+from frontdoor.core.text import plain_text
 from frontdoor.opendata.fields import absolute_url
 
 # Inside <script>, "</" could close the tag early and "<!--" open a comment: JSON allows
@@ -70,7 +70,7 @@ def organisation(org, request):
             "@type": "Organization",
             "@id": page + "#organization",
             "name": org.name,
-            "description": org.summary or strip_tags(org.description)[:300],
+            "description": org.summary or plain_text(org.description)[:300],
             "url": org.website or page,
             "mainEntityOfPage": page,
             "email": org.public_email,
@@ -108,7 +108,7 @@ def place(place, request):
         {
             "@context": "https://schema.org",
             **place_node(place, request),
-            "description": place.summary or strip_tags(place.description)[:300],
+            "description": place.summary or plain_text(place.description)[:300],
             "sameAs": [place.website] if place.website else None,
             "maximumAttendeeCapacity": place.capacity,
             "mainEntityOfPage": page,
@@ -152,7 +152,7 @@ def programme(programme, request):
             "@id": page + "#service",
             "name": programme.name,
             "serviceType": programme.get_kind_display(),
-            "description": programme.summary or strip_tags(programme.description)[:300],
+            "description": programme.summary or plain_text(programme.description)[:300],
             "url": programme.website or page,
             "mainEntityOfPage": page,
             "provider": (
@@ -191,9 +191,14 @@ def event(event, request):
     locations = []
     if venue:
         locations.append(place_node(venue, request))
+    elif event.location_text:
+        # Feed imports name a place no venue matches; search engines take a text address.
+        text = event.location_text
+        locations.append({"@type": "Place", "name": text, "address": text})
+    in_person = bool(locations)
     if event.online_url:
         locations.append({"@type": "VirtualLocation", "url": event.online_url})
-    if venue and event.online_url:
+    if in_person and event.online_url:
         mode = "https://schema.org/MixedEventAttendanceMode"
     elif event.online_url:
         mode = "https://schema.org/OnlineEventAttendanceMode"
@@ -220,7 +225,7 @@ def event(event, request):
             "@type": "Event",
             "@id": page + "#event",
             "name": event.name,
-            "description": event.summary or strip_tags(event.description)[:300],
+            "description": event.summary or plain_text(event.description)[:300],
             "url": page,
             "startDate": start,
             "endDate": end,

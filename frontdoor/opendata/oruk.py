@@ -16,13 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frontdoor.core.geo import distance_km, postcode_lookup
 from frontdoor.core.models import PublicationState, normalise_postcode
+from frontdoor.core.text import plain_text
 from frontdoor.directory.models import Organisation, Place, Programme, Sector, Stage
 from frontdoor.opendata.fields import absolute_url
 from frontdoor.opendata.meta import OpenDataViewMixin
@@ -57,10 +57,6 @@ def parse_hsds_id(kind, value):
 
 class BadQuery(Exception):
     """A query parameter Open Referral clients sent that we cannot use (answered with 400)."""
-
-
-def plain(html):
-    return strip_tags(html or "").strip()
 
 
 # The two taxonomies, numbered for hsds_id.
@@ -110,7 +106,7 @@ def organization(org, request):
     data = {
         "id": hsds_id("organization", org.pk),
         "name": org.name,
-        "description": plain(org.description) or org.summary or org.name,
+        "description": plain_text(org.description) or org.summary or org.name,
         "website": org.website or None,
         "email": org.public_email or None,
         "year_incorporated": org.founded_year,
@@ -181,10 +177,10 @@ def service(programme, request, today):
         "id": hsds_id("service", programme.pk),
         "organization_id": hsds_id("organization", org.pk) if org else None,
         "name": programme.name,
-        "description": plain(programme.description) or programme.summary,
+        "description": plain_text(programme.description) or programme.summary,
         "url": programme.apply_url or programme.website or None,
         "status": "active" if programme.is_open(today) else "inactive",
-        "application_process": plain(programme.how_to_apply) or None,
+        "application_process": plain_text(programme.how_to_apply) or None,
         "eligibility_description": (
             "Stages: " + ", ".join(s.name for s in stages) if stages else "Any stage"
         ),
@@ -235,7 +231,7 @@ def page_envelope(items, request, serialise):
         "total_items": total,
         "total_pages": total_pages,
         "page_number": page,
-        "size": size,
+        "size": len(chosen),  # HSDS: the number of entities on this page, not per_page
         "first_page": page == 1,
         "last_page": page >= total_pages,
         "empty": not chosen,
@@ -317,35 +313,49 @@ class Services(OrukView):
     """Programmes as services, with search, taxonomy, organization and modified filters."""
 
     def get(self, request):
-        queryset = programmes()
-        search = request.GET.get("search", "").strip()
-        if search:
-            queryset = queryset.matching(search)
-        term = _uuid_param(request, "taxonomy_term_id", ("term-sector", "term-stage"))
-        if term:
-            field = "sectors" if term[0] == "term-sector" else "stages"
-            queryset = queryset.filter(
-                pk__in=Programme.objects.filter(**{field: term[1]}).values("pk")
-            )
-        tax = _uuid_param(request, "taxonomy_id", ("taxonomy",))
-        if tax:
-            if tax[1] not in TAXONOMIES:
-                raise BadQuery("taxonomy_id is not an id this service published.")
-            field = "sectors" if tax[1] == 1 else "stages"
-            queryset = queryset.filter(
-                pk__in=Programme.objects.filter(**{f"{field}__isnull": False}).values("pk")
-            )
-        org = _uuid_param(request, "organization_id", ("organization",))
-        if org:
-            # Only a published provider: a draft's id must match nothing, as if unknown.
-            queryset = queryset.filter(
-                provider_id=org[1], provider__state=PublicationState.PUBLISHED
-            )
-        modified = request.GET.get("modified_after")
-        if modified:
-            queryset = queryset.filter(updated__gt=_moment(modified))
+        queryset = filter_services(programmes(), request)
         today = timezone.localdate()
         return Response(page_envelope(queryset, request, lambda p: service(p, request, today)))
+
+
+def filter_services(queryset, request):
+    """The HSDS filters /services and /service_at_locations share."""
+    queryset = _search(queryset, request)
+    queryset = filter_by_terms(queryset, request, {"sector": "sectors", "stage": "stages"})
+    org = _uuid_param(request, "organization_id", ("organization",))
+    if org:
+        # Only a published provider: a draft's id must match nothing, as if unknown.
+        queryset = queryset.filter(provider_id=org[1], provider__state=PublicationState.PUBLISHED)
+    modified = request.GET.get("modified_after")
+    if modified:
+        queryset = queryset.filter(updated__gte=_moment(modified))  # HSDS: "on or after"
+    return queryset
+
+
+def filter_by_terms(queryset, request, fields):
+    """taxonomy_term_id (filed under that term) and taxonomy_id (under any of its terms).
+
+    fields names the records' field for each taxonomy, as {"sector": ..., "stage": ...}.
+    """
+    model = queryset.model
+    term = _uuid_param(request, "taxonomy_term_id", ("term-sector", "term-stage"))
+    if term:
+        field = fields[term[0].removeprefix("term-")]
+        queryset = queryset.filter(pk__in=model.objects.filter(**{field: term[1]}).values("pk"))
+    tax = _uuid_param(request, "taxonomy_id", ("taxonomy",))
+    if tax:
+        if tax[1] not in TAXONOMIES:
+            raise BadQuery("taxonomy_id is not an id this service published.")
+        field = fields[TAXONOMIES[tax[1]][3]]
+        queryset = queryset.filter(
+            pk__in=model.objects.filter(**{f"{field}__isnull": False}).values("pk")
+        )
+    return queryset
+
+
+def _search(queryset, request):
+    search = request.GET.get("search", "").strip()
+    return queryset.matching(search) if search else queryset
 
 
 def _moment(value):
@@ -379,13 +389,11 @@ class ServiceDetail(OrukView):
 
 @extend_schema(exclude=True)
 class Organizations(OrukView):
-    """Published organisations."""
+    """Published organisations, with search and taxonomy filters."""
 
     def get(self, request):
-        queryset = Organisation.objects.published().order_by("name", "pk")
-        search = request.GET.get("search", "").strip()
-        if search:
-            queryset = queryset.matching(search)
+        queryset = _search(Organisation.objects.published().order_by("name", "pk"), request)
+        queryset = filter_by_terms(queryset, request, {"sector": "sectors", "stage": "stage"})
         return Response(page_envelope(queryset, request, lambda o: organization(o, request)))
 
 
@@ -401,25 +409,33 @@ class Taxonomies(OrukView):
 
 @extend_schema(exclude=True)
 class TaxonomyTerms(OrukView):
-    """Every sector and stage; both taxonomies are flat, so every term is a top term."""
+    """Sectors and stages, by taxonomy or search; both are flat, so every term is a top term."""
 
     def get(self, request):
         tax = _uuid_param(request, "taxonomy_id", ("taxonomy",))
         parent = request.GET.get("parent_id")
+        search = request.GET.get("search", "").strip()
         terms = []
         if not parent:  # flat taxonomies: no term has a parent
             for number, (_, _, model, _) in TAXONOMIES.items():
                 if tax is None or tax[1] == number:
-                    terms += list(model.objects.all())
+                    found = model.objects.all()
+                    if search:
+                        found = found.filter(
+                            Q(name__icontains=search) | Q(description__icontains=search)
+                        )
+                    terms += list(found)
         return Response(page_envelope(terms, request, lambda t: taxonomy_term(t, request)))
 
 
 @extend_schema(exclude=True)
 class ServiceAtLocations(OrukView):
-    """Services at their providers' addresses; with postcode, nearest first within proximity."""
+    """Services at their providers' addresses, filtered as /services are; with postcode,
+    nearest first within proximity."""
 
     def get(self, request):
-        queryset = programmes().filter(
+        # Before the postcode: a bad id answers 400 with or without one.
+        queryset = filter_services(programmes(), request).filter(
             Q(provider__state=PublicationState.PUBLISHED)
             & (
                 ~Q(provider__address="")

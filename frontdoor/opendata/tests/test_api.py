@@ -1,11 +1,14 @@
 """The read API: same filters as the pages, licence and source in every answer, CORS, limits."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from frontdoor.directory.factories import OrganisationFactory
 from frontdoor.opendata.fields import KINDS
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +94,27 @@ def test_pagination_and_page_size(client, records):
     assert client.get("/api/v1/organisations?page=99").status_code == 404
 
 
+@override_settings(FRONTDOOR_SITE_URL="https://tech.example.org")
+def test_next_and_previous_links_use_the_site_url(client, records):
+    # Behind a proxy the request's own host is an internal one: paging must not lead there.
+    OrganisationFactory(name="Third Org")
+    body = client.get("/api/v1/organisations?per_page=1&page=2").json()
+    next_link, previous_link = urlsplit(body["next"]), urlsplit(body["previous"])
+    assert next_link.netloc == previous_link.netloc == "tech.example.org"
+    assert parse_qs(next_link.query) == {"per_page": ["1"], "page": ["3"]}
+    assert parse_qs(previous_link.query) == {"per_page": ["1"]}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organisations", "/openreferral/services"])
+def test_format_json_is_accepted_and_other_formats_are_a_bad_request(client, records, path):
+    assert client.get(path, {"format": "json"}).status_code == 200
+    # HSDS defines ?format= (ndjson among others); we serve JSON only, and say so.
+    for other in ("ndjson", "csv"):
+        refused = client.get(path, {"format": other})
+        assert refused.status_code == 400
+        assert refused.json()["detail"] == "format must be json."
+
+
 def test_bad_filters_get_a_400_that_names_them(client, records):
     response = client.get("/api/v1/organisations?sector=no-such-sector&kind=spaceship")
     assert response.status_code == 400
@@ -108,6 +132,27 @@ def test_cors_is_open_for_reads_including_errors(client, records):
     )
     assert preflight.status_code == 200
     assert "GET" in preflight["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/openreferral/services?search=%00", 400),  # the site-wide query-string guard
+        ("/api/v1/organisations?q=%00", 400),
+        ("/openreferral", 301),  # the added slash
+        ("/api/v1", 301),
+        ("/openreferral/organizations/abc", 404),  # no view at all
+        ("/api/v1/no-such-kind/x", 404),
+    ],
+)
+def test_cors_is_open_on_answers_no_view_gives(client, url, status):
+    response = client.get(url, HTTP_ORIGIN="https://elsewhere.example")
+    assert response.status_code == status
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_other_pages_do_not_open_cors(client):
+    assert "Access-Control-Allow-Origin" not in client.get("/organisations/?q=%00")
 
 
 @override_settings(FRONTDOOR_API_RATE="3/minute")

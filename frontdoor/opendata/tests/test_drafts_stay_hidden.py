@@ -129,6 +129,24 @@ def test_events_of_a_draft_organiser_are_not_listed_by_it(client):
     assert client.get(f"/api/v1/events?organiser={draft.slug}").json()["count"] == 0
 
 
+def test_a_draft_festival_filters_like_an_unknown_one(client):
+    festival = FestivalFactory(name="Hidden Week", slug="hidden-week", state=PublicationState.DRAFT)
+    EventFactory(name="Embargoed Keynote", festival=festival)
+    EventFactory(name="Public Event")
+    assert client.get("/api/v1/events?festival=hidden-week").json()["count"] == 0
+    download = client.get("/events.json?festival=hidden-week")
+    assert b"".join(download.streaming_content).count(b"Embargoed") == 0
+    assert "Embargoed" not in text(client, "/events/?festival=hidden-week")
+
+
+def test_a_draft_venue_puts_its_events_in_no_area_and_not_in_person(client, drafts):
+    drafts[1].local_authority_code = "E06000042"
+    drafts[1].save()
+    EventFactory(name="At Hidden Venue", venue=drafts[1])
+    assert client.get("/api/v1/events?area=E06000042").json()["count"] == 0
+    assert client.get("/api/v1/events?attendance=in_person").json()["count"] == 0
+
+
 @pytest.mark.parametrize("value", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
 def test_an_out_of_range_modified_after_is_a_bad_request(client, records, value):
     client.raise_request_exception = False

@@ -2,12 +2,15 @@
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from frontdoor.directory.factories import OrganisationFactory, ProgrammeFactory
+from frontdoor.directory.models import Programme
 from frontdoor.opendata.oruk import hsds_id, parse_hsds_id
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +141,13 @@ def test_services_filters(client, records):
         assert client.get(f"/openreferral/services?{bad}").status_code == 400, bad
 
 
+def test_modified_after_includes_a_record_modified_at_that_very_moment(client, records):
+    records["grant"].refresh_from_db()
+    moment = records["grant"].updated.isoformat()
+    body = page_of(client, f"/openreferral/services?modified_after={quote(moment)}", "service.json")
+    assert "AI Seed Grant" in [s["name"] for s in body["contents"]]
+
+
 def test_the_page_envelope(client, records):
     first = page_of(client, "/openreferral/services?per_page=1", "service.json")
     assert (first["total_items"], first["total_pages"], first["page_number"], first["size"]) == (
@@ -149,8 +159,11 @@ def test_the_page_envelope(client, records):
     assert (first["first_page"], first["last_page"], first["empty"]) == (True, False, False)
     second = page_of(client, "/openreferral/services?per_page=1&page=3", "service.json")
     assert (second["first_page"], second["last_page"]) == (False, True)
+    # size counts what this page holds: a short last page holds fewer than per_page.
+    short = page_of(client, "/openreferral/services?per_page=2&page=2", "service.json")
+    assert short["size"] == len(short["contents"]) == 1
     beyond = page_of(client, "/openreferral/services?per_page=1&page=9", "service.json")
-    assert beyond["empty"] and beyond["contents"] == []
+    assert beyond["empty"] and beyond["contents"] == [] and beyond["size"] == 0
 
 
 def test_organizations_taxonomies_and_terms_validate(client, records):
@@ -198,6 +211,56 @@ def test_service_at_locations_by_postcode_and_proximity(client, records):
         "postcode=MK7 6BZ&proximity=nan",
     ]:
         assert client.get(f"/openreferral/service_at_locations?{bad}").status_code == 400, bad
+
+
+def test_service_at_locations_take_the_services_filters(client, records):
+    def services(query):
+        url = f"/openreferral/service_at_locations?postcode=MK7%206BZ&{query}"
+        body = page_of(client, url, "service_at_location.json")
+        return [sal["service_id"] for sal in body["contents"]]
+
+    grant = hsds_id("service", records["grant"].pk)
+    mentoring = hsds_id("service", Programme.objects.get(name="Fintech Mentoring").pk)
+    ai = hsds_id("term-sector", records["grant"].sectors.get().pk)
+    assert services(f"taxonomy_term_id={ai}") == [grant]
+    assert services(f"organization_id={hsds_id('organization', records['other'].pk)}") == [
+        mentoring
+    ]
+    assert services("search=mentoring") == [mentoring]
+    assert services("modified_after=2999-01-01") == []
+    bad = "/openreferral/service_at_locations?postcode=MK7%206BZ&taxonomy_term_id=nope"
+    assert client.get(bad).status_code == 400
+
+
+def test_organizations_filter_by_taxonomy(client, records):
+    def names(query):
+        body = page_of(client, f"/openreferral/organizations?{query}", "organization.json")
+        return [o["name"] for o in body["contents"]]
+
+    fintech = hsds_id("term-sector", records["other"].sectors.get().pk)
+    assert names(f"taxonomy_term_id={fintech}") == ["Fintech Partners"]
+    assert names(f"taxonomy_id={hsds_id('taxonomy', 1)}") == ["Fintech Partners", "Protospace Labs"]
+    assert client.get("/openreferral/organizations?taxonomy_id=nope").status_code == 400
+
+
+def test_taxonomy_terms_search_names_and_descriptions(client, records):
+    body = page_of(client, "/openreferral/taxonomy_terms?search=fintech", "taxonomy_term.json")
+    assert [t["code"] for t in body["contents"]] == ["fintech"]
+
+
+def test_html_descriptions_become_readable_plain_text(client):
+    org = OrganisationFactory(summary="", description="<p>R&amp;D lab.</p><p>Open to all.</p>")
+    programme = ProgrammeFactory(
+        provider=org,
+        summary="",
+        description="<h2>About</h2><div>First.</div>Second.<br>Third.",
+        how_to_apply="<ol><li>Register</li><li>Apply</li></ol>",
+    )
+    body = client.get(f"/openreferral/services/{hsds_id('service', programme.pk)}").json()
+    validate(body, "service.json")
+    assert body["organization"]["description"] == "R&D lab.\nOpen to all."
+    assert body["description"] == "About\nFirst.\nSecond.\nThird."
+    assert body["application_process"] == "Register\nApply"
 
 
 def test_ids_are_stable_uuids_that_read_back():

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.test import override_settings
 
-from frontdoor.directory.factories import OrganisationFactory
+from frontdoor.core.models import PublicationState
+from frontdoor.directory.factories import OrganisationFactory, PlaceFactory
 from frontdoor.events.factories import EventFactory
 from frontdoor.opendata import jsonld
 from frontdoor.opendata.sitemaps import SITEMAPS
@@ -49,6 +50,28 @@ def test_free_online_and_cancelled_events(client, records):
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
     assert data["location"]["@type"] == "VirtualLocation"
     assert data["offers"]["price"] == "0" and data["isAccessibleForFree"] is True
+
+
+def test_an_event_placed_only_in_words_still_has_a_location(client):
+    where = "Bletchley Park, Sherwood Drive, MK3 6EB"
+    hidden = PlaceFactory(name="Hidden Venue", state=PublicationState.DRAFT)
+    for event in (
+        EventFactory(name="Imported", location_text=where),
+        EventFactory(name="At a draft venue", venue=hidden, location_text=where),
+    ):
+        data, _ = ld_json(client, event.get_absolute_url())
+        assert data["location"] == {"@type": "Place", "name": where, "address": where}
+        assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    mixed = EventFactory(name="Hybrid", location_text=where, online_url="https://meet.example/h")
+    data, _ = ld_json(client, mixed.get_absolute_url())
+    assert [place["@type"] for place in data["location"]] == ["Place", "VirtualLocation"]
+    assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+
+
+def test_jsonld_descriptions_are_plain_text(client):
+    org = OrganisationFactory(summary="", description="<p>R&amp;D lab.</p><p>Open to all.</p>")
+    data, _ = ld_json(client, org.get_absolute_url())
+    assert data["description"] == "R&D lab.\nOpen to all."
 
 
 def test_organisation_place_and_programme_jsonld(client, records):
