@@ -20,7 +20,7 @@ import icalendar
 import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from frontdoor.core.templatetags.frontdoor import looks_like_html, plain_from_html, sanitise_html
+from frontdoor.core.text import looks_like_html, plain_text, sanitise_html
 from frontdoor.events.models import Event, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
@@ -459,7 +459,7 @@ def _description(component):
 
 def _plain(value):
     """Text without tags or entities, on one line."""
-    return _one_line(plain_from_html(value) if looks_like_html(value) else value)
+    return _one_line(plain_text(value))
 
 
 def _one_line(text):

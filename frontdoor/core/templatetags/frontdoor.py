@@ -1,77 +1,17 @@
 """Template helpers shared by every app."""
 
 import html
-import re
 
-import nh3
 from django import template
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
 from frontdoor.core.models import public
+from frontdoor.core.text import looks_like_html, sanitise_html
 
 register = template.Library()
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "blockquote",
-    "h3",
-    "h4",
-}
-
-
 register.filter("public", public)
-
-
-# An opening or closing tag: "a < b" or "<3" in plain text is not one.
-TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?/?>")
-# The elements HTML defines: "<String>" in "List<String>" is text, not a tag.
-HTML_ELEMENTS = frozenset(
-    "a abbr address article aside audio b bdi bdo blockquote body br button canvas caption "
-    "center cite code col colgroup dd del details dfn div dl dt em embed fieldset figcaption "
-    "figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd "
-    "label legend li link main mark meta nav noscript object ol optgroup option p picture pre "
-    "q s samp script section select small source span strike strong style sub summary sup svg "
-    "table tbody td template textarea tfoot th thead time title tr tt u ul var video wbr".split()
-)
-# Tags that make their own paragraphs or lines: without any, blank lines mark paragraphs.
-BLOCK_ELEMENTS = frozenset("blockquote br div h1 h2 h3 h4 h5 h6 li ol p pre table ul".split())
-
-
-def _names(value):
-    return {m[1].lower() for m in TAG.finditer(value)}
-
-
-def looks_like_html(value):
-    return bool(_names(value) & HTML_ELEMENTS)
-
-
-def _escape_lookalikes(value):
-    """Escape what merely looks like a tag ("<String>"), so that sanitising keeps it as text."""
-    return TAG.sub(lambda m: m[0] if m[1].lower() in HTML_ELEMENTS else escape(m[0]), value)
-
-
-def sanitise_html(value):
-    """Only the allowed tags, with what merely looks like a tag kept as text, and paragraphs
-    kept when the text marks them with blank lines rather than tags."""
-    value = _escape_lookalikes(value)
-    if not _names(value) & BLOCK_ELEMENTS:
-        value = linebreaks(value, autoescape=False)
-    return nh3.clean(value, tags=ALLOWED_TAGS, link_rel="nofollow noopener")
-
-
-def plain_from_html(value):
-    """The text of some HTML: tags removed, entities read."""
-    return html.unescape(nh3.clean(_escape_lookalikes(value), tags=set()))
 
 
 @register.filter
