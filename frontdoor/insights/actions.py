@@ -18,19 +18,20 @@ SOURCE = "companies-house"
 BATCH = 500
 
 
-def listed_numbers(numbers):
-    """Which of these company numbers the directory already has (any state, any source)."""
+def listed_numbers(numbers, organisations=None):
+    """Which of these company numbers the directory already has (by default in any state,
+    so that nothing is added twice; any source)."""
+    if organisations is None:
+        organisations = Organisation.objects.all()
     found = set()
     numbers = list(numbers)
     for i in range(0, len(numbers), BATCH):
         chunk = numbers[i : i + BATCH]
         found.update(
-            Organisation.objects.filter(company_number__in=chunk).values_list(
-                "company_number", flat=True
-            )
+            organisations.filter(company_number__in=chunk).values_list("company_number", flat=True)
         )
         found.update(
-            Organisation.objects.filter(source=SOURCE, source_id__in=chunk).values_list(
+            organisations.filter(source=SOURCE, source_id__in=chunk).values_list(
                 "source_id", flat=True
             )
         )
@@ -38,14 +39,18 @@ def listed_numbers(numbers):
 
 
 def coverage(figures):
-    """How many of the area's registry tech companies the directory lists."""
+    """How many of the area's registry tech companies the public directory lists, how many
+    more wait as drafts, and how many it does not have at all."""
     numbers = figures.get("registry_numbers", [])
-    listed = len(listed_numbers(numbers))
+    listed = listed_numbers(numbers, Organisation.objects.published())
+    known = listed_numbers(numbers)
     return {
         "registry": len(numbers),
-        "listed": listed,
-        "missing": len(numbers) - listed,
-        "share": round(listed / len(numbers), 4) if numbers else None,
+        "listed": len(listed),
+        # Drafts, archived listings and the like: not public, but not to be added again.
+        "unpublished": len(known - listed),
+        "missing": len(numbers) - len(known),
+        "share": round(len(listed) / len(numbers), 4) if numbers else None,
     }
 
 

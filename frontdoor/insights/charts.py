@@ -33,6 +33,13 @@ def columns_spec(rows, x, y, *, x_title, y_title, percent=False):
 def bars_spec(rows, label, value, *, value_title, decimals=False, highlight=None):
     """Horizontal bars, e.g. sub-sector mix (counts) or location quotients (decimals)."""
     axis = alt.Axis(format=".1f") if decimals else alt.Axis(format=",d", tickMinStep=1)
+    if highlight:
+        # Said in the bar's label too, not by colour alone: colour-blind readers and a
+        # greyscale print would hardly tell the two colours apart. In front, so that a long
+        # name cut at the label limit keeps it.
+        marked = f"This area: {highlight}"
+        rows = [{**r, label: marked} if r[label] == highlight else r for r in rows]
+        highlight = marked
     colour = (
         alt.condition(alt.datum[label] == highlight, alt.value(COLOUR), alt.value(UK_COLOUR))
         if highlight

@@ -28,6 +28,7 @@ import polars as pl
 from django.db import transaction
 
 from frontdoor.insights.companies_format import COLUMNS, KEPT
+from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line
 from frontdoor.insights.geography import (
     insights_dir,
     locate_rows,
@@ -39,7 +40,6 @@ from frontdoor.insights.models import Snapshot
 PART = re.compile(r"-part(\d+)_(\d+)\.(zip|csv)$", re.I)
 MONTH = re.compile(r"(\d{4})-(\d{2})-\d{2}")
 NUMBER = r"^[A-Z0-9]{8}$"
-DEFAULT_MAX_BAD_SHARE = 0.001
 
 
 class ImportFailed(Exception):
@@ -282,32 +282,6 @@ def describe(problem, values):
     )
 
 
-def _first_unreadable_line(path):
-    """Only on the error path: find where Polars gave up, for a message with a line number."""
-    with open(path, "rb") as f:
-        for line_number, raw in enumerate(f, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return line_number, f"not valid UTF-8 (byte {error.start + 1} of the line)"
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.reader(f, strict=True)
-        start = 1  # the line a record starts on: a quoted value may span lines
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                if "end of data" in str(error):
-                    return start, "ends inside a quoted value (is the file cut short?)"
-                return start, f"not valid CSV ({error})"
-            if len(fields) > len(COLUMNS):
-                return start, f"{len(fields)} fields, more than 55"
-            start = reader.line_num + 1
-    return None, "unreadable CSV"
-
-
 def _bytes_read():
     """Bytes this process has read so far (Linux), or None where that is not known."""
     try:
@@ -389,7 +363,7 @@ def companies_import(
                 _sink(pl.concat(frames), tmp, sum(p.stat().st_size for p, _ in csvs), progress)
             except pl.exceptions.PolarsError as error:
                 for p, label in csvs:
-                    line, why = _first_unreadable_line(p)
+                    line, why = first_unreadable_line(p, len(COLUMNS))
                     if line:
                         raise ImportFailed(f"{label}, line {line}: {why}.") from error
                 raise ImportFailed(f"The file could not be read as CSV: {error}") from error

@@ -9,6 +9,10 @@ from django.db import models
 from django.urls import reverse
 
 LAD_CODE = re.compile(r"^[EWSN][0-9]{8}$")
+# The codes a postcode maps to: local authority districts (unitary, non-metropolitan,
+# metropolitan, London borough; Welsh, Scottish and Northern Irish councils). A combined
+# authority (E47) or a county (E10) matches no postcode.
+DISTRICT_CODE = re.compile(r"^(E0[6-9]|W06|S12|N09)[0-9]{6}$")
 DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
@@ -132,8 +136,16 @@ class Area(models.Model):
 
     def clean(self):
         super().clean()
-        pattern = DISTRICT if self.by_district else LAD_CODE
+        pattern = DISTRICT if self.by_district else DISTRICT_CODE
         bad = [c for c in self.code_list if not pattern.match(c)]
+        if not self.by_district and self.code_list and bad:
+            raise ValidationError(
+                {
+                    "codes": f"{' '.join(bad)}: not a local authority district code (E06, E07, "
+                    "E08, E09, W06, S12 or N09 and six digits). Postcodes map to districts "
+                    "only: give a combined authority or a county as its districts."
+                }
+            )
         if not self.code_list or bad:
             what = "postcode districts such as MK9" if self.by_district else "codes like E08000025"
             raise ValidationError({"codes": f"Give {what}; not valid: {' '.join(bad) or 'none'}."})

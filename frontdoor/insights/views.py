@@ -35,6 +35,12 @@ def lq(value):
     return "" if value is None else f"{value:.2f}"
 
 
+def comment(text):
+    """A CSV comment line, written as it is: the csv module would quote a line holding a
+    comma, and readers that skip lines starting with # (comment_prefix="#") would not."""
+    return "# " + " ".join(text.split()) + "\r\n"
+
+
 def tables(fig):
     """Every table on an area page: its title, column headings and formatted rows, by name."""
     out = {
@@ -271,9 +277,13 @@ class TableCSV(View):
         response["Content-Disposition"] = (
             f'attachment; filename="{area.slug}-{table}-{definition.slug}-{fig["month"][:7]}.csv"'
         )
+        # Excel takes a file for UTF-8 (the licence's ©, accented area names) only with a BOM.
+        response.write("\ufeff")
+        response.write(comment(f"{title}: {area.name}; {definition}; snapshot {fig['month'][:7]}"))
+        response.write(
+            comment(f"{LICENCE} Method: {request.build_absolute_uri('/insights/method/')}")
+        )
         writer = csv.writer(response)
-        writer.writerow([f"# {title}: {area.name}; {definition} ; snapshot {fig['month'][:7]}"])
-        writer.writerow([f"# {LICENCE} Method: {request.build_absolute_uri('/insights/method/')}"])
         writer.writerow(headings)
         writer.writerows(rows)
         return response
@@ -300,7 +310,9 @@ class AddMissing(UserPassesTestMixin, View):
     """Curators only: add the area's unlisted registry companies as draft listings."""
 
     def test_func(self):
-        return self.request.user.is_active and self.request.user.is_staff
+        # Staff who may add organisations in the admin: an events editor is staff too.
+        user = self.request.user
+        return user.is_active and user.is_staff and user.has_perm("directory.add_organisation")
 
     def post(self, request, slug):
         area = get_object_or_404(Area, slug=slug)

@@ -1,5 +1,7 @@
 """`frontdoor insights ...`: thin commands with clear errors."""
 
+import zipfile
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -56,8 +58,13 @@ def test_a_new_postcode_lookup_relocates_every_snapshot(data_dir, capsys):
     lookup = data_dir / "pc.csv"
     lookup.write_text("pcds,oslaua\nMK9 1AA,E06000042\n")
     capsys.readouterr()
-    call_command("insights", "import-postcodes", str(lookup))
-    assert "Postcodes of 1 snapshot located again" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="under half .* --force"):
+        call_command("insights", "import-postcodes", str(lookup))
+    assert Snapshot.objects.get().located_rows == 8  # the lookup in use was kept
+    call_command("insights", "import-postcodes", str(lookup), "--force")
+    out = capsys.readouterr().out
+    assert "1 postcodes (1 rows, 0 bad, 0 without a local authority code)" in out
+    assert "Postcodes of 1 snapshot located again" in out
     snapshot = Snapshot.objects.get()
     assert (snapshot.located_rows, snapshot.postcode_source) == (5, "pc.csv (columns pcds, oslaua)")
     mk = Area.objects.get(slug="milton-keynes")
@@ -67,3 +74,45 @@ def test_a_new_postcode_lookup_relocates_every_snapshot(data_dir, capsys):
     out = capsys.readouterr().out
     assert "Unchanged (same data already imported): Companies House November 2024: 9 rows" in out
     assert "0 bad, 5 located by postcode" in out
+
+
+def test_a_postcode_import_of_something_else_says_what_is_wrong(data_dir):
+    empty = data_dir / "ONSPD_NOV_2025"
+    (empty / "Documents").mkdir(parents=True)
+    pdf = data_dir / "ONSPD User Guide.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n\xe2\x28\xa1\x00binary")
+    xlsx = data_dir / "NSPL.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as archive:  # a workbook is a zip of XML files
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    binary = data_dir / "NSPL_NOV_2025_UK.csv"
+    binary.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    for path, message in [
+        (empty, "holds no ONSPD or NSPL CSV file"),
+        (pdf, "is not a CSV or zip file"),
+        (xlsx, "holds no CSV file"),
+        (binary, "is not a CSV file"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("insights", "import-postcodes", str(path))
+
+
+def test_postcodes_import_from_the_folder_a_zip_was_unzipped_to(data_dir, capsys):
+    folder = data_dir / "ONSPD_NOV_2025"
+    (folder / "Data" / "multi_csv").mkdir(parents=True)
+    (folder / "Documents").mkdir()
+    (folder / "Documents" / "LA_UA names and codes UK.csv").write_text("LAD25CD,LAD25NM\n")
+    (folder / "Data" / "ONSPD_NOV_2025_UK.csv").write_text(
+        "pcds,oslaua\nMK9 1AA,E06000042\nM1 1AA,E08000003\n"
+    )
+    (folder / "Data" / "multi_csv" / "ONSPD_NOV_2025_UK_MK.csv").write_text(
+        "pcds,oslaua\nMK9 1AA,E06000042\n"
+    )
+    call_command("insights", "import-postcodes", str(folder), "--force")
+    assert "2 postcodes" in capsys.readouterr().out
+    # A folder holding only the downloaded zip will do too.
+    download = data_dir / "download"
+    download.mkdir()
+    with zipfile.ZipFile(download / "ONSPD_NOV_2025.zip", "w") as archive:
+        archive.writestr("Data/ONSPD_NOV_2025_UK.csv", "pcds,oslaua\nMK9 1AA,E06000042\n")
+    call_command("insights", "import-postcodes", str(download), "--force")
+    assert "1 postcodes" in capsys.readouterr().out

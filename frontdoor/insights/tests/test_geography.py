@@ -56,7 +56,10 @@ NSPL = "pcd7,pcd8,pcds,dointr,doterm,lad25cd,ward\nZZ9 9ZZ,ZZ9  9ZZ,ZZ9 9ZZ,1,,E
 def test_an_onspd_or_nspl_file_is_read_by_column_pattern(data_dir, text, expected):
     path = data_dir / "ONSPD_NOV_2025_UK.csv"
     path.write_text(text)
-    assert postcodes_import(path) == len(expected) + (1 if text is ONSPD else 0)
+    # Far smaller than the offline directory in use, hence force.
+    assert postcodes_import(path, force=True).postcodes == len(expected) + (
+        1 if text is ONSPD else 0
+    )
     assert lookup(*expected) == expected
     assert "ONSPD_NOV_2025_UK.csv" in source_description()
     assert postcode_table().collect().height == len(expected) + (1 if text is ONSPD else 0)
@@ -67,7 +70,7 @@ def test_a_zipped_directory_is_read(data_dir):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("Documents/readme.csv", "x\n1\n")
         archive.writestr("Data/ONSPD_NOV_2025_UK.csv", ONSPD)
-    assert postcodes_import(path) == 3
+    assert postcodes_import(path, force=True).postcodes == 3
 
 
 def test_a_file_without_the_columns_is_refused(data_dir):
@@ -85,3 +88,105 @@ def test_a_postcode_key_gives_back_the_postcode_and_its_district():
     assert [k // DISTRICT if k else None for k in keys[:4]] == [
         district_key(d) for d in ["MK9", "MK9", "M1", "EC1A"]
     ]
+
+
+HEADER = "pcd7,pcds,doterm,lad25cd,ward\n"
+
+
+def nspl(*rows):
+    return HEADER + "".join(f"{pc},{pc},,{lad},x\n" for pc, lad in rows)
+
+
+ABERDEEN = nspl(("AB1 0AA", "S12000033"), ("AB1 0AB", "S12000033"))
+MILTON_KEYNES = nspl(("MK9 1AA", "E06000042"))
+MANCHESTER = nspl(("M1 1AA", "E08000003"))
+UK = ABERDEEN + MILTON_KEYNES[len(HEADER) :] + MANCHESTER[len(HEADER) :]
+
+
+def test_a_zip_uses_its_uk_wide_file_even_after_per_area_files(data_dir):
+    path = data_dir / "ONSPD_NOV_2025.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Data/multi_csv/ONSPD_NOV_2025_UK_AB.csv", ABERDEEN)
+        archive.writestr("Data/multi_csv/ONSPD_NOV_2025_UK_MK.csv", MILTON_KEYNES)
+        archive.writestr("Data/ONSPD_NOV_2025_UK.csv", UK)
+    assert postcodes_import(path, force=True).postcodes == 4
+    assert lookup("AB10AA", "MK91AA", "M11AA") == {
+        "AB10AA": "S12000033",
+        "MK91AA": "E06000042",
+        "M11AA": "E08000003",
+    }
+
+
+def test_a_zip_of_per_area_files_only_is_read_whole(data_dir):
+    path = data_dir / "ONSPD_MAY_2025.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Documents/LA_UA names and codes UK.csv", "LAD25CD,LAD25NM\nx,y\n")
+        archive.writestr("Data/multi_csv/ONSPD_MAY_2025_UK_AB.csv", ABERDEEN)
+        archive.writestr("Data/multi_csv/ONSPD_MAY_2025_UK_M.csv", MANCHESTER)
+        archive.writestr("Data/multi_csv/ONSPD_MAY_2025_UK_MK.csv", MILTON_KEYNES)
+    assert postcodes_import(path, force=True).postcodes == 4
+    assert lookup("AB10AB", "MK91AA", "M11AA") == {
+        "AB10AB": "S12000033",
+        "MK91AA": "E06000042",
+        "M11AA": "E08000003",
+    }
+    assert "3 area files" in source_description()
+
+
+def test_a_lookup_under_half_the_size_of_the_one_in_use_needs_force(data_dir):
+    path = data_dir / "ONSPD_NOV_2025_UK.csv"
+    path.write_text(UK)
+    with pytest.raises(PostcodeImportError, match=r"4 postcodes, under half .* --force"):
+        postcodes_import(path)
+    assert "November 2025" in source_description()  # the offline directory is kept
+    postcodes_import(path, force=True)
+    # Against the four postcodes now in use, three is not under half: no force needed.
+    path.write_text(nspl(("AB1 0AA", "S12000033"), ("MK9 1AA", "E06000042"), ("M1 1AA", "x")))
+    with pytest.raises(PostcodeImportError, match="1 of 3 rows are bad"):
+        postcodes_import(path)
+    path.write_text(UK[: -len("M1 1AA,M1 1AA,,E08000003,x\n")])
+    assert postcodes_import(path).postcodes == 3
+
+
+BAD_ROWS = (
+    HEADER
+    + "MK9 1AA,MK9 1AA,,E06000042,x\n"
+    + "M1 1AA,M1 1AA,,E08000003\n"  # short
+    + "M1 1AB,M1 1AB,,E08000003,x,extra\n"
+    + "M1 1AC,M1 1AC,E08000003,,x\n"  # shifted into doterm
+    + "M1 1AD,M1 1AD,,E0800003,x\n"  # a digit short
+    + "1AA,1AA,,E08000003,x\n"
+    + "\n"  # a blank line is not a row
+    + "M1 1AE,M1 1AE,,,x\n"  # no code: ONSPD leaves some blank
+)
+
+
+def test_bad_postcode_rows_are_counted_and_reported_with_their_lines(data_dir):
+    path = data_dir / "NSPL_NOV_2025_UK.csv"
+    path.write_text(BAD_ROWS)
+    expected = [
+        "NSPL_NOV_2025_UK.csv, line 3: 4 fields where the header has 5",
+        "NSPL_NOV_2025_UK.csv, line 4: 6 fields where the header has 5",
+        "NSPL_NOV_2025_UK.csv, line 5: date of termination “E08000003” is not yyyymm: "
+        "values out of place?",
+        "NSPL_NOV_2025_UK.csv, line 6: local authority code “E0800003” is not an ONS code "
+        "such as E06000042",
+        "NSPL_NOV_2025_UK.csv, line 7: postcode “1AA” is not a postcode",
+    ]
+    with pytest.raises(PostcodeImportError) as refused:
+        postcodes_import(path, force=True)
+    assert "5 of 7 rows are bad (more than 0.10%)" in str(refused.value)
+    assert all(line in str(refused.value) for line in expected)
+    assert "November 2025" in source_description()  # nothing changed
+
+    result = postcodes_import(path, force=True, max_bad_share=0.8)
+    assert (result.rows, result.bad_rows, result.without_code, result.postcodes) == (7, 5, 1, 1)
+    assert result.bad_examples == expected
+    assert lookup("MK91AA", "M11AA") == {"MK91AA": "E06000042", "M11AA": None}
+
+
+def test_a_file_cut_inside_a_quoted_value_is_refused_with_its_line(data_dir):
+    path = data_dir / "NSPL_NOV_2025_UK.csv"
+    path.write_text(MILTON_KEYNES + '"M1 1AA,M1 1AA,,E08000003,x\n')
+    with pytest.raises(PostcodeImportError, match="line 3: ends inside a quoted value"):
+        postcodes_import(path, force=True)

@@ -2,9 +2,10 @@
 
 import re
 
+import polars as pl
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,17 @@ def test_the_area_page_shows_figures_charts_and_their_tables(client, two_snapsho
     )
 
 
+def test_the_peers_chart_names_this_area_in_its_label_not_by_colour_alone(client, two_snapshots):
+    page = client.get("/insights/milton-keynes/").content.decode()
+    chart = page[page.index('id="peers-title"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "This area: Milton Keynes" in chart
+    assert "This area: Coventry" not in chart
+    assert 'aria-label="Bar chart: location quotient of Digital sector (DCMS) companies, ' in chart
+    # The table keeps the plain name.
+    assert '<th scope="row">Milton Keynes</th>' in page or ">Milton Keynes</" in page
+
+
 def test_the_index_lists_areas_with_their_headline(client, two_snapshots):
     page = client.get("/insights/?definition=dcms-creative-2016").content.decode()
     assert "West Midlands Combined Authority" in page and "Creative industries" in page
@@ -51,6 +63,15 @@ def test_csv_downloads_carry_licence_and_figures(client, two_snapshots):
     assert lines[2] == "Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"
     assert lines[3] == "1,2023-11-01 to 2024-10-31,2025-11-01,3,1,0.333333"
     assert client.get("/insights/milton-keynes/nothing.csv").status_code == 404
+
+
+def test_csv_comment_lines_are_skipped_by_readers_that_skip_comments(client, two_snapshots):
+    content = client.get("/insights/milton-keynes/peers.csv").content
+    assert content.startswith("\ufeff# Comparison with peer areas".encode())  # BOM for Excel
+    assert b'"#' not in content
+    table = pl.read_csv(content, comment_prefix="#")
+    assert table.columns[:2] == ["Area", "Active companies"]
+    assert table["Area"].to_list()[0] == "Milton Keynes"
 
 
 def test_the_method_page_has_definitions_sources_and_caveats(client, two_snapshots):
@@ -89,9 +110,20 @@ def test_junk_query_strings_never_cause_a_server_error(client, data_dir, url, ke
     assert client.get(url, {key: value}).status_code in (200, 400, 404)
 
 
+def curator():
+    """A staff user who may add organisations, as a directory curator can."""
+    user = User.objects.create_user("curator", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="add_organisation"))
+    return user
+
+
 def test_curators_add_missing_companies_as_draft_listings(client, two_snapshots):
     Organisation.objects.create(
-        name="Already listed", slug="already", kind="sme", company_number="00000004"
+        name="Already listed",
+        slug="already",
+        kind="sme",
+        company_number="00000004",
+        state=PublicationState.PUBLISHED,
     )
     page = client.get("/insights/milton-keynes/").content.decode()
     assert "The directory lists <strong>1</strong> of the <strong>3</strong>" in page
@@ -101,8 +133,8 @@ def test_curators_add_missing_companies_as_draft_listings(client, two_snapshots)
     assert client.post(url, {"definition": "dcms-digital-2016"}).status_code in (302, 403)
     assert Organisation.objects.count() == 1
 
-    curator = User.objects.create_user("curator", password="x", is_staff=True)
-    client.force_login(curator)
+    user = curator()
+    client.force_login(user)
     assert "Add the 2 missing" in client.get("/insights/milton-keynes/").content.decode()
     response = client.post(url, {"definition": "dcms-digital-2016"})
     assert response.status_code == 302
@@ -113,14 +145,39 @@ def test_curators_add_missing_companies_as_draft_listings(client, two_snapshots)
     ]
     assert added[0].name == "COMPANY 00000001 LIMITED" and added[0].founded_year == 2024
     assert "Computer programming and consultancy" in added[0].summary
-    assert LogEntry.objects.filter(user=curator).count() == 1
+    assert LogEntry.objects.filter(user=user).count() == 1
     # Running it again adds nothing: they are listed now.
     client.post(url, {"definition": "dcms-digital-2016"})
     assert Organisation.objects.filter(source="companies-house").count() == 2
-    assert (
-        "lists <strong>3</strong> of the <strong>3</strong>"
-        in client.get("/insights/milton-keynes/").content.decode()
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "Add the" not in page
+    assert "2 more are in the directory but not published" in page
+
+
+def test_directory_coverage_counts_only_published_listings(client, two_snapshots):
+    client.force_login(curator())
+    client.post("/insights/milton-keynes/add-missing/", {"definition": "dcms-digital-2016"})
+    assert Organisation.objects.filter(state=PublicationState.DRAFT).count() == 3
+    client.logout()
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "The directory lists <strong>0</strong> of the <strong>3</strong>" in page
+    assert "(0.0%)" in page and "not published" not in page  # drafts are staff business
+
+    Organisation.objects.filter(company_number="00000001").update(state=PublicationState.PUBLISHED)
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "The directory lists <strong>1</strong> of the <strong>3</strong>" in page
+
+
+def test_staff_without_the_add_organisation_permission_cannot_add_missing(client, two_snapshots):
+    events_editor = User.objects.create_user("events", password="x", is_staff=True)
+    events_editor.user_permissions.add(Permission.objects.get(codename="add_event"))
+    client.force_login(events_editor)
+    assert "Add the 3 missing" not in client.get("/insights/milton-keynes/").content.decode()
+    response = client.post(
+        "/insights/milton-keynes/add-missing/", {"definition": "dcms-digital-2016"}
     )
+    assert response.status_code == 403
+    assert not Organisation.objects.exists()
 
 
 def test_the_index_follows_an_edited_area(client, two_snapshots):
@@ -145,7 +202,7 @@ def test_a_month_before_the_first_snapshot_shows_the_first(client, two_snapshots
 
 
 def test_adding_missing_companies_follows_the_month_shown(client, two_snapshots):
-    client.force_login(User.objects.create_user("curator", password="x", is_staff=True))
+    client.force_login(curator())
     # November 2024: 1 2 4 9 are the active digital companies in Milton Keynes.
     page = client.get("/insights/milton-keynes/?month=2024-11").content.decode()
     assert "Add the 4 missing" in page and 'name="month" value="2024-11"' in page

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from frontdoor.insights.companies import DEFAULT_MAX_BAD_SHARE, ImportFailed, companies_import
+from frontdoor.insights.companies import ImportFailed, companies_import
+from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE
 from frontdoor.insights.figures import figures_refresh, snapshots_relocate
 from frontdoor.insights.generate import companies_generate
 from frontdoor.insights.geography import PostcodeImportError, postcodes_import
@@ -43,7 +44,19 @@ class Command(BaseCommand):
             "import-postcodes",
             help="Use an ONS Postcode Directory or NSPL CSV (or its zip) for postcode lookups.",
         )
-        pc.add_argument("path")
+        pc.add_argument("path", help="The zip, a CSV from its Data folder, or the unzipped folder.")
+        pc.add_argument(
+            "--max-bad-share",
+            type=float,
+            default=DEFAULT_MAX_BAD_SHARE,
+            help=f"Refuse the file if more than this share of rows is bad "
+            f"(default {DEFAULT_MAX_BAD_SHARE}).",
+        )
+        pc.add_argument(
+            "--force",
+            action="store_true",
+            help="Use the file even if it has under half the postcodes of the lookup in use.",
+        )
         sub.add_parser("refresh", help="Recompute the cached figures of every area.")
         gen = sub.add_parser(
             "generate-companies",
@@ -107,12 +120,20 @@ class Command(BaseCommand):
             f"({time.perf_counter() - started:.1f} s in all)."
         )
 
-    def do_import_postcodes(self, *, path, **options):
+    def do_import_postcodes(self, *, path, max_bad_share, force, **options):
+        if not 0 <= max_bad_share <= 1:
+            raise CommandError("--max-bad-share must be between 0 and 1.")
         try:
-            rows = postcodes_import(path)
+            result = postcodes_import(path, max_bad_share=max_bad_share, force=force)
         except PostcodeImportError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Postcode lookup now uses {Path(path).name}: {rows:,} postcodes.")
+        self.stdout.write(
+            f"Postcode lookup now uses {Path(path).name}: {result.postcodes:,} postcodes "
+            f"({result.rows:,} rows, {result.bad_rows:,} bad, {result.without_code:,} without "
+            "a local authority code)."
+        )
+        for line in result.bad_examples:
+            self.stdout.write(f"  {line}")
         if relocated := snapshots_relocate():
             with self._bar(desc="figures", unit="area") as bar:
                 done = figures_refresh(progress=bar.update)

@@ -1,0 +1,33 @@
+"""What the two importers (Companies House, postcode directory) share about CSV files: the
+bad-row limit, and where a file Polars could not read stops being readable."""
+
+import csv
+
+DEFAULT_MAX_BAD_SHARE = 0.001
+
+
+def first_unreadable_line(path, columns):
+    """Only on the error path: find where Polars gave up, for a message with a line number.
+    `columns` is how many fields a row may have."""
+    with open(path, "rb") as f:
+        for line_number, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return line_number, f"not valid UTF-8 (byte {error.start + 1} of the line)"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        start = 1  # the line a record starts on: a quoted value may span lines
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                if "end of data" in str(error):
+                    return start, "ends inside a quoted value (is the file cut short?)"
+                return start, f"not valid CSV ({error})"
+            if len(fields) > columns:
+                return start, f"{len(fields)} fields, more than {columns}"
+            start = reader.line_num + 1
+    return None, "unreadable CSV"
