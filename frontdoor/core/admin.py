@@ -61,4 +61,5 @@ class BrandingAdmin(admin.ModelAdmin):
     list_display = ["site_name", "region_name", "primary_colour", "accent_colour"]
 
     def has_add_permission(self, request):
-        return not Branding.objects.exists()
+        # One row only, and only for staff allowed to add it.
+        return super().has_add_permission(request) and not Branding.objects.exists()

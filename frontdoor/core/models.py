@@ -192,16 +192,21 @@ class Branding(models.Model):
 
     def clean(self):
         super().clean()
-        # Both colours carry white text and links on white: keep them readable (WCAG AA).
-        for field in ("primary_colour", "accent_colour"):
+        # Each colour must stay readable (WCAG AA, 4.5:1) on what it meets: white text on
+        # both, and the primary colour is also the links' colour on the page, the grey
+        # panels and the notices (site.css).
+        meets = {
+            "primary_colour": {"#ffffff": "white", "#f3f4f6": "grey panels", "#fff4e5": "notices"},
+            "accent_colour": {"#ffffff": "white"},
+        }
+        for field, backgrounds in meets.items():
             colour = getattr(self, field)
-            if (
-                colour
-                and hex_colour.regex.match(colour)
-                and contrast_ratio(colour, "#ffffff") < 4.5
-            ):
+            if not colour or not hex_colour.regex.match(colour):
+                continue
+            failing = [name for bg, name in backgrounds.items() if contrast_ratio(colour, bg) < 4.5]
+            if failing:
                 raise ValidationError(
-                    {field: "Too light: white text on it would fail WCAG AA (needs 4.5:1)."}
+                    {field: f"Too light: it fails WCAG AA (4.5:1) against {', '.join(failing)}."}
                 )
 
     @classmethod

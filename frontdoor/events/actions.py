@@ -1,5 +1,6 @@
 """Writes with side effects for events: syncing feeds, pitch applications."""
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -266,7 +267,7 @@ def _add(feed, item, venue, now, counts, known):
             track=feed.track,
             sequence=item.sequence,
             source=feed.source,
-            source_id=item.key[:200],
+            source_id=_source_id(item.key),
             state=PublicationState.DRAFT if feed.requires_approval else PublicationState.PUBLISHED,
         )
         _copy(item, event, venue)
@@ -306,6 +307,14 @@ def feeds_sync_due(*, now=None, feeds=None, progress=None):
         if progress:
             progress(feed, results[-1])
     return results
+
+
+def _source_id(key):
+    """A feed key as a source id (at most 200 characters): a longer key (a repeating event
+    with a long UID) is cut and ends with its hash, so its occurrences stay apart."""
+    if len(key) <= 200:
+        return key
+    return f"{key[:159]}#{hashlib.sha1(key.encode()).hexdigest()}"
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from frontdoor.core.admin import ListingAdmin
@@ -110,7 +111,7 @@ class FeedAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    f"{sync.started_at:%Y-%m-%d %H:%M}",
+                    f"{timezone.localtime(sync.started_at):%Y-%m-%d %H:%M}",
                     sync.get_outcome_display(),
                     sync.added,
                     sync.updated,
@@ -132,10 +133,11 @@ class FeedAdmin(admin.ModelAdmin):
         link = reverse("admin:events_feedsync_changelist") + f"?feed__id__exact={feed.pk}"
         return format_html('<table>{}{}</table><a href="{}">All runs</a>', head, rows, link)
 
-    @admin.action(description="Sync the selected feeds now")
+    @admin.action(description="Sync the selected feeds now", permissions=["change"])
     def sync_now(self, request, queryset):
-        for feed in queryset:
-            sync = actions.feed_sync(feed)
+        # Each feed on its own, as the scheduled sync does: one that fails stops no other.
+        for sync in actions.feeds_sync_due(feeds=queryset):
+            feed = sync.feed
             level = messages.ERROR if sync.outcome == Feed.Outcome.FAILED else messages.INFO
             summary = (
                 f"{feed.name}: {sync.get_outcome_display()}; {sync.added} added, "
@@ -162,12 +164,12 @@ class PitchApplicationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["event"]
     actions = ["accept", "decline"]
 
-    @admin.action(description="Accept: list them as pitching")
+    @admin.action(description="Accept: list them as pitching", permissions=["change"])
     def accept(self, request, queryset):
         changed = queryset.update(status=PitchApplication.Status.ACCEPTED)
         self.message_user(request, f"Accepted {changed} application(s).")
 
-    @admin.action(description="Decline")
+    @admin.action(description="Decline", permissions=["change"])
     def decline(self, request, queryset):
         changed = queryset.update(status=PitchApplication.Status.DECLINED)
         self.message_user(request, f"Declined {changed} application(s).")

@@ -2,10 +2,14 @@
 
 import datetime
 import hashlib
+import os
 import zoneinfo
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +35,36 @@ def dedupe_key(name, starts_at):
     """The same name starting at the same minute is the same event, whoever lists it."""
     minute = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M")
     return hashlib.sha256(f"{minute}|{slugify(name)}".encode()).hexdigest()
+
+
+class PrivateFiles(FileSystemStorage):
+    """Uploads not for the public, under PRIVATE_ROOT: unlike MEDIA_ROOT, nothing serves it.
+    (A calendar uploaded for want of a public link may be a private one.)"""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+def private_files():
+    return PrivateFiles()
+
+
+CALENDAR_EXTENSIONS = ["ics", "ical", "icalendar", "ifb"]
+
+
+def validate_calendar_file(upload):
+    """A new upload must be an iCalendar file, whatever its name says."""
+    if getattr(upload, "_committed", False):
+        return  # stored already: checked when it was uploaded
+    head = upload.read(256)
+    upload.seek(0)
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
+        raise ValidationError("This is not an iCalendar file: it does not begin BEGIN:VCALENDAR.")
 
 
 def validate_time_zone(value):
@@ -246,8 +280,14 @@ class Festival(Listing):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="events_festival_ends_after_start",
+                violation_error_message="A festival cannot end before it starts.",
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "A festival cannot end before it starts."})
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -293,7 +333,11 @@ class Feed(models.Model):
         help_text="An http(s) or webcal link to an .ics calendar.",
     )
     upload = models.FileField(
-        upload_to="feeds/", blank=True, help_text="Or an .ics file, when there is no link."
+        upload_to="feeds/",
+        storage=private_files,
+        blank=True,
+        validators=[FileExtensionValidator(CALENDAR_EXTENSIONS), validate_calendar_file],
+        help_text="Or an .ics file, when there is no link (kept private: not served).",
     )
     requires_approval = models.BooleanField(
         default=False, help_text="New events wait as drafts until a curator publishes them."
@@ -333,7 +377,9 @@ class Feed(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(url="") | ~Q(upload=""), name="events_feed_has_url_or_upload"
+                condition=~Q(url="") | ~Q(upload=""),
+                name="events_feed_has_url_or_upload",
+                violation_error_message="Give the calendar's URL or upload its .ics file.",
             ),
         ]
 
@@ -341,9 +387,7 @@ class Feed(models.Model):
         return self.name
 
     def clean(self):
-        super().clean()
-        if not self.url and not self.upload:
-            raise ValidationError("Give the calendar's URL or upload its .ics file.")
+        super().clean()  # the constraint asks for a URL or a file
         if self.url and not self.url.lower().startswith(("http://", "https://", "webcal://")):
             raise ValidationError({"url": "Use an http://, https:// or webcal:// link."})
 
@@ -374,7 +418,7 @@ class FeedSync(models.Model):
         get_latest_by = "started_at"
 
     def __str__(self):
-        return f"{self.feed} at {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.feed} at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
 
 class FeedEntry(models.Model):

@@ -21,5 +21,6 @@ def corpus(name):
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    # Uploaded feed files go to a throwaway folder, not the developer's var/media.
+    # Uploads go to throwaway folders, not the developer's var/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
