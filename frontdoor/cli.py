@@ -26,10 +26,24 @@ def main(argv=None):
         print(USAGE)
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     argv[0] = "frontdoor"
-    execute_from_command_line(argv)
+    # The usual set-up mistakes in one line each, not a traceback.
+    try:
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as error:
+        print(f"frontdoor: {error}", file=sys.stderr)
+        return 1
+    except DatabaseError as error:
+        print(
+            f"frontdoor: the database refused: {str(error).strip()}. Check DATABASE_URL, "
+            "and run `frontdoor migrate` on a new database.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

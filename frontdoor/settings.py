@@ -4,7 +4,10 @@ SQLite in the data directory unless DATABASE_URL is set. FRONTDOOR_PRODUCTION=1 
 the secure settings and refuses to start without a real secret key and host names.
 """
 
+import ipaddress
 import os
+import re
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +19,15 @@ BASE_DIR = Path(__file__).resolve().parent
 
 def env(name, default=""):
     return os.environ.get(name, default)
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not “{value}”.")
+    return int(value)
 
 
 def env_flag(name, default=False):
@@ -111,13 +123,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'frontdoor.sqlite3'}",
-        conn_max_age=60,
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'frontdoor.sqlite3'}",
+            conn_max_age=60,
+            conn_health_checks=True,
+        )
+    }
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address such as "
+        f"postgres://user:password@host:5432/name ({error})."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while `frontdoor generate` or an import writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -137,6 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("FRONTDOOR_TIME_ZONE", "Europe/London")
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_TIME_ZONE must be a time zone name such as Europe/London, not “{TIME_ZONE}”."
+    )
 USE_I18N = True
 USE_TZ = True
 
@@ -166,7 +188,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env("FRONTDOOR_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("FRONTDOOR_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_flag("FRONTDOOR_HSTS_PRELOAD", True)
 
@@ -174,8 +196,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("FRONTDOOR_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env("FRONTDOOR_LOG_LEVEL", "WARNING").upper()},
 }
+if LOGGING["root"]["level"] not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        "FRONTDOOR_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+        f"not “{LOGGING['root']['level']}”."
+    )
 
 # Open data
 # The address the site is published at (https://tech.example.org), for canonical links, the
@@ -191,6 +218,11 @@ FRONTDOOR_DATA_LICENCE_URL = env(
 # cache: the default local-memory cache counts per process, so configure a shared cache
 # to enforce one limit across several processes.
 FRONTDOOR_API_RATE = env("FRONTDOOR_API_RATE", "300/minute")
+if not re.fullmatch(r"[0-9]+/(second|minute|hour|day)", FRONTDOOR_API_RATE):
+    raise ImproperlyConfigured(
+        f"FRONTDOOR_API_RATE must read like 300/minute (per second, minute, hour or day), "
+        f"not “{FRONTDOOR_API_RATE}”."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -201,8 +233,18 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # Rate limits count per client address. X-Forwarded-For is believed only through this
     # many proxies of our own; otherwise a client could rotate it to dodge the limit.
-    "NUM_PROXIES": int(env("FRONTDOOR_TRUSTED_PROXIES", "0")),
+    "NUM_PROXIES": env_int("FRONTDOOR_TRUSTED_PROXIES", 0),
 }
+# The proxy's own address, whose X-Forwarded-* headers `frontdoor serve` believes (with
+# FRONTDOOR_TRUSTED_PROXIES above 0); "*" for any, when only the proxy can reach the server.
+FRONTDOOR_PROXY_ADDRESS = env("FRONTDOOR_PROXY_ADDRESS", "127.0.0.1")
+if FRONTDOOR_PROXY_ADDRESS != "*":
+    try:
+        ipaddress.ip_address(FRONTDOOR_PROXY_ADDRESS)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FRONTDOOR_PROXY_ADDRESS must be an IP address or *, not “{FRONTDOOR_PROXY_ADDRESS}”."
+        ) from None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Frontdoor open data API",
     "VERSION": "1",

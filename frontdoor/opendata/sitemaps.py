@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from frontdoor.opendata.fields import KINDS, detail_path
+from frontdoor.opendata.fields import KINDS, absolute_url, detail_path
 
 
 class SiteSitemap(Sitemap):
@@ -62,3 +63,23 @@ SITEMAPS = {
     "pages": PagesSitemap(),
     **{name: ListingSitemap(kind.model) for name, kind in KINDS.items()},
 }
+
+
+def sitemap_index(request):
+    """The index of every page of every section. Django's own index names the request's
+    host, not FRONTDOOR_SITE_URL as the sections do."""
+    entries = []
+    for section, sitemap in SITEMAPS.items():
+        sitemap = sitemap() if isinstance(sitemap, type) else sitemap
+        url = reverse("opendata:sitemap-section", kwargs={"section": section})
+        url = absolute_url(request, url)
+        entries.append({"location": url, "last_mod": sitemap.get_latest_lastmod()})
+        pages = range(2, sitemap.paginator.num_pages + 1)
+        entries += [{"location": f"{url}?p={page}", "last_mod": None} for page in pages]
+    return TemplateResponse(
+        request,
+        "opendata/sitemap_index.xml",
+        {"sitemaps": entries},
+        content_type="application/xml",
+        headers={"X-Robots-Tag": "noindex, noodp, noarchive"},
+    )

@@ -3,7 +3,7 @@ from django.urls import path
 
 from frontdoor.opendata import api, downloads, oruk, views
 from frontdoor.opendata.fields import KINDS
-from frontdoor.opendata.sitemaps import SITEMAPS
+from frontdoor.opendata.sitemaps import SITEMAPS, sitemap_index
 
 app_name = "opendata"
 
@@ -44,16 +44,7 @@ urlpatterns = [
         oruk.ServiceAtLocations.as_view(),
         name="oruk-service-at-locations",
     ),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {
-            "sitemaps": SITEMAPS,
-            "sitemap_url_name": "opendata:sitemap-section",
-            "template_name": "opendata/sitemap_index.xml",
-        },
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

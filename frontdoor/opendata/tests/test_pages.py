@@ -124,6 +124,14 @@ def test_sitemap_index_and_sections(client, records):
     assert records["listed"].slug in people and "nadia" not in people.lower()
 
 
+def test_the_sitemap_index_names_the_site_url(client, records, settings):
+    settings.FRONTDOOR_SITE_URL = "https://tech.example.org"
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert "https://tech.example.org/sitemap-organisations.xml" in sections
+    assert all(loc.startswith("https://tech.example.org/") for loc in sections)
+
+
 def test_sitemap_is_paged_past_its_limit(client, records, monkeypatch):
     # The protocol's limit is 50,000 URLs a file; a limit of 2 shows the paging.
     monkeypatch.setattr(SITEMAPS["organisations"], "limit", 2)

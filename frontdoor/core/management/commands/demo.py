@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if users.filter(username="curator").exists():
             self.stdout.write(
                 "Curator login: 'curator' (password as first printed; "
-                "`frontdoor changepassword curator` sets a new one)."
+                "`.venv/bin/frontdoor changepassword curator` sets a new one)."
             )
             return
         password = secrets.token_urlsafe(12)

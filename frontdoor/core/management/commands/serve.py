@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
 class Command(BaseCommand):
@@ -11,16 +15,56 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8, help="Worker threads.")
 
     def handle(self, *args, host, port, threads, **options):
-        from waitress import serve
+        from waitress import create_server
 
         from frontdoor.wsgi import application
 
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database is not up to date: run `frontdoor migrate` first.")
+        try:
+            server = create_server(
+                application, host=host, port=port, threads=threads, ident="frontdoor", **proxied()
+            )
+        except (OSError, ValueError) as error:
+            why = getattr(error, "strerror", None) or error
+            raise CommandError(f"Cannot listen on {host}:{port}: {why}.") from error
+        for line in self.warnings(host):
+            self.stderr.write(line)
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
         self.stdout.write(
-            f"{settings.FRONTDOOR_SITE_NAME} is at http://{host}:{port}/ (Ctrl-C stops it)"
+            f"{settings.FRONTDOOR_SITE_NAME} is at http://{shown}:{port}/ (Ctrl-C stops it)"
         )
         try:
-            serve(application, host=host, port=port, threads=threads, ident="frontdoor")
-        except OSError as error:
-            raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+
+    def warnings(self, host):
+        """What would make the site answer 400 to everyone but this machine."""
+        if host in LOOPBACK_NAMES or set(settings.ALLOWED_HOSTS) - LOOPBACK_NAMES - {"testserver"}:
+            return []
+        return [
+            f"Listening on {host}, but only this machine's own names are allowed: other "
+            "machines get 400. Set FRONTDOOR_ALLOWED_HOSTS to the names people will use "
+            "(e.g. tech.example.org,192.0.2.10)."
+        ]
+
+
+def proxied():
+    """Waitress's proxy settings. Behind a proxy that ends HTTPS (nginx, a load balancer),
+    waitress must believe its X-Forwarded-* headers, or Django sees every request as plain
+    http from the proxy: redirects loop, logins fail the origin check, and every visitor
+    shares one rate limit. Waitress drops those headers from anyone it does not trust."""
+    count = settings.REST_FRAMEWORK["NUM_PROXIES"]
+    if not count:
+        return {}
+    return {
+        "trusted_proxy": settings.FRONTDOOR_PROXY_ADDRESS,
+        "trusted_proxy_count": count,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+    }

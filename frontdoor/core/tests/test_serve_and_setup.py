@@ -1,0 +1,131 @@
+"""`frontdoor serve` as a public site runs it (behind an HTTPS proxy), and set-up mistakes
+answered in one line: each test runs the real command in its own process."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+PRODUCTION = {
+    "FRONTDOOR_PRODUCTION": "1",
+    "FRONTDOOR_SECRET_KEY": secrets.token_urlsafe(50),
+    "FRONTDOOR_ALLOWED_HOSTS": "tech.example.org",
+}
+
+
+def frontdoor(*args, env, **kwargs):
+    command = [sys.executable, "-m", "frontdoor.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+@pytest.fixture
+def data_env(tmp_path):
+    # A database of its own, whatever the test run uses.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return env | {"FRONTDOOR_DATA_DIR": str(tmp_path)}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port, headers):
+    """Status and headers of GET / (redirects not followed)."""
+
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
+    try:
+        with urllib.request.build_opener(Keep).open(request, timeout=30) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_behind_an_https_proxy_the_site_answers_as_https(data_env):
+    env = data_env | PRODUCTION | {"FRONTDOOR_TRUSTED_PROXIES": "1"}
+    assert frontdoor("migrate", "-v0", env=env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "frontdoor.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "is at http://127.0.0.1:" in server.stdout.readline()
+        # What nginx in front sends after ending HTTPS.
+        proxied = {"Host": "tech.example.org", "X-Forwarded-Proto": "https"}
+        for _ in range(50):
+            try:
+                status, headers = get(port, proxied)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        assert "max-age=" in headers["Strict-Transport-Security"]
+        # Plain http straight to the server is sent to https, once.
+        status, headers = get(port, {"Host": "tech.example.org"})
+        assert status == 301 and headers["Location"] == "https://tech.example.org/"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_refuses_a_database_that_was_never_migrated(data_env):
+    result = frontdoor("serve", "--port", str(free_port()), env=data_env)
+    assert result.returncode == 1
+    assert "run `frontdoor migrate` first" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("FRONTDOOR_HSTS_SECONDS", "1y", "FRONTDOOR_HSTS_SECONDS must be a whole number"),
+        ("FRONTDOOR_TRUSTED_PROXIES", "yes", "FRONTDOOR_TRUSTED_PROXIES must be a whole number"),
+        ("DATABASE_URL", "localhost:5432/frontdoor", "DATABASE_URL is not a database address"),
+        ("FRONTDOOR_TIME_ZONE", "London", "FRONTDOOR_TIME_ZONE must be a time zone name"),
+        ("FRONTDOOR_API_RATE", "300 per minute", "FRONTDOOR_API_RATE must read like 300/minute"),
+        ("FRONTDOOR_SECRET_KEY", "", "FRONTDOOR_SECRET_KEY must be set"),
+    ],
+)
+def test_a_setting_mistake_is_one_clear_line(data_env, setting, value, message):
+    result = frontdoor("check", env=data_env | PRODUCTION | {setting: value})
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"frontdoor: {message}")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_command_on_a_database_never_migrated_says_to_migrate(data_env):
+    result = frontdoor("sync", env=data_env)
+    assert result.returncode == 1
+    assert "no such table" in result.stderr and "frontdoor migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serving_other_machines_without_their_host_names_warns(data_env):
+    assert frontdoor("migrate", "-v0", env=data_env).returncode == 0
+    port = str(free_port())
+    server = subprocess.Popen(
+        [sys.executable, "-m", "frontdoor.cli", "serve", "--host", "0.0.0.0", "--port", port],
+        env=data_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "Set FRONTDOOR_ALLOWED_HOSTS" in server.stderr.readline()
+        assert "is at http://127.0.0.1:" in server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
