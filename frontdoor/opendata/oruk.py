@@ -264,6 +264,14 @@ def _uuid_param(request, name, kinds):
     raise BadQuery(f"{name} is not an id this service published.")
 
 
+def _position(org):
+    """Where a provider is: its own coordinates, else its postcode's."""
+    if org.latitude is not None:
+        return org.latitude, org.longitude
+    found = postcode_lookup(org.postcode) if org.postcode else None
+    return (found.latitude, found.longitude) if found else None
+
+
 def resolve_postcode(postcode):
     """(latitude, longitude) for a postcode, or None.
 
@@ -466,15 +474,19 @@ class ServiceAtLocations(OrukView):
                 raise BadQuery("proximity must be a distance in metres.") from None
             if not math.isfinite(limit) or limit < 0:
                 raise BadQuery("proximity must be a distance in metres.")
-        ranked = sorted(
-            (
-                (metres_between(origin, (p.provider.latitude, p.provider.longitude)), p)
-                for p in queryset.filter(provider__latitude__isnull=False)
-            ),
-            key=lambda pair: (pair[0], pair[1].name, pair[1].pk),
-        )
+        placed, unplaced = [], []
+        for programme in queryset:
+            where = _position(programme.provider)
+            if where is None:
+                unplaced.append((None, programme))
+            else:
+                placed.append((metres_between(origin, where), programme))
+        ranked = sorted(placed, key=lambda pair: (pair[0], pair[1].name, pair[1].pk))
         if limit is not None:
             ranked = [pair for pair in ranked if pair[0] <= limit]
+        else:
+            # Nowhere to measure from: listed last, without a distance, rather than lost.
+            ranked += sorted(unplaced, key=lambda pair: (pair[1].name, pair[1].pk))
         return Response(
             page_envelope(
                 ranked, request, lambda pair: service_at_location(pair[1], request, pair[0])

@@ -213,6 +213,19 @@ def test_service_at_locations_by_postcode_and_proximity(client, records):
         assert client.get(f"/openreferral/service_at_locations?{bad}").status_code == 400, bad
 
 
+def test_service_at_locations_place_providers_by_postcode_and_keep_the_unplaced(client):
+    by_postcode = OrganisationFactory(name="Postcode only", postcode="MK9 3HS")
+    unplaced = OrganisationFactory(name="Address only", address="1 Somewhere Street")
+    ProgrammeFactory(name="Placed grant", provider=by_postcode)
+    ProgrammeFactory(name="Unplaced grant", provider=unplaced)
+    url = "/openreferral/service_at_locations?postcode=MK9%203HS"
+    listed = page_of(client, url, "service_at_location.json")["contents"]
+    assert [sal["location"]["name"] for sal in listed] == ["Postcode only", "Address only"]
+    assert listed[0]["distance"] < 100 and "distance" not in listed[1]
+    near = page_of(client, url + "&proximity=500", "service_at_location.json")["contents"]
+    assert [sal["location"]["name"] for sal in near] == ["Postcode only"]
+
+
 def test_service_at_locations_take_the_services_filters(client, records):
     def services(query):
         url = f"/openreferral/service_at_locations?postcode=MK7%206BZ&{query}"
