@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from frontdoor.core import checks  # noqa: F401  (registers them)
+
         connection_created.connect(_add_sqlite_functions, dispatch_uid="frontdoor-sqlite")
 
 

@@ -16,7 +16,7 @@ from django.db import connections, models
 from django.db.models import Func, Q
 from django.urls import reverse
 
-from frontdoor.core.colours import contrast_ratio
+from frontdoor.core.colours import MEETS, unreadable_against
 
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -192,19 +192,11 @@ class Branding(models.Model):
 
     def clean(self):
         super().clean()
-        # Each colour must stay readable (WCAG AA, 4.5:1) on what it meets: white text on
-        # both, and the primary colour is also the links' colour on the page, the grey
-        # panels and the notices (site.css).
-        meets = {
-            "primary_colour": {"#ffffff": "white", "#f3f4f6": "grey panels", "#fff4e5": "notices"},
-            "accent_colour": {"#ffffff": "white"},
-        }
-        for field, backgrounds in meets.items():
+        for field in MEETS:
             colour = getattr(self, field)
             if not colour or not hex_colour.regex.match(colour):
                 continue
-            failing = [name for bg, name in backgrounds.items() if contrast_ratio(colour, bg) < 4.5]
-            if failing:
+            if failing := unreadable_against(field, colour):
                 raise ValidationError(
                     {field: f"Too light: it fails WCAG AA (4.5:1) against {', '.join(failing)}."}
                 )

@@ -129,3 +129,11 @@ def test_serving_other_machines_without_their_host_names_warns(data_env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_branding_colours_from_the_environment_are_checked(data_env):
+    env = data_env | {"FRONTDOOR_PRIMARY_COLOUR": "#767676", "FRONTDOOR_ACCENT_COLOUR": "red"}
+    result = frontdoor("check", env=env)
+    assert "FRONTDOOR_PRIMARY_COLOUR #767676 is too light" in result.stderr
+    assert "FRONTDOOR_ACCENT_COLOUR “red” is not a #rrggbb colour" in result.stderr
+    assert "no issues" in frontdoor("check", env=data_env).stdout
