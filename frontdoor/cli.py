@@ -28,7 +28,7 @@ def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdoor.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
-    from django.db import DatabaseError
+    from django.db import OperationalError, ProgrammingError
 
     argv[0] = "frontdoor"
     # The usual set-up mistakes in one line each, not a traceback.
@@ -37,7 +37,12 @@ def main(argv=None):
     except ImproperlyConfigured as error:
         print(f"frontdoor: {error}", file=sys.stderr)
         return 1
-    except DatabaseError as error:
+    except (OperationalError, ProgrammingError) as error:
+        # Set-up problems only (cannot connect; no tables yet): any other database error is
+        # a bug, and its traceback is wanted.
+        missing = "no such table" in str(error) or "does not exist" in str(error)
+        if isinstance(error, ProgrammingError) and not missing:
+            raise
         print(
             f"frontdoor: the database refused: {str(error).strip()}. Check DATABASE_URL, "
             "and run `frontdoor migrate` on a new database.",

@@ -25,7 +25,7 @@ def env_int(name, default):
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]+", value):
         raise ImproperlyConfigured(f"{name} must be a whole number, not “{value}”.")
     return int(value)
 

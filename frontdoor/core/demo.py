@@ -96,8 +96,11 @@ class _Loader:
                     raise DemoDataError(f"demo {kind} record {record_id!r}: {detail}") from exc
             counts[kind] = len(self.refs[kind])
             # A record taken out of the file leaves the site with it.
-            model.objects.filter(source=SOURCE).exclude(source_id__in=self.refs[kind]).update(
-                state=PublicationState.ARCHIVED
+            # (`updated` moved by hand: update() skips auto_now, and search and the API's
+            # modified_after follow it.)
+            gone = model.objects.filter(source=SOURCE).exclude(source_id__in=self.refs[kind])
+            gone.exclude(state=PublicationState.ARCHIVED).update(
+                state=PublicationState.ARCHIVED, updated=timezone.now()
             )
         return counts
 

@@ -50,6 +50,5 @@ def sanitise_html(value):
 def plain_text(value):
     """Tags dropped, entities decoded, each paragraph or list item on its own line."""
     if looks_like_html(value):
-        value = _BREAKS.sub("\n", value)
-        value = html.unescape(nh3.clean(_escape_lookalikes(value), tags=set()))
-    return re.sub(r"\n{3,}", "\n\n", value).strip()
+        value = nh3.clean(_escape_lookalikes(_BREAKS.sub("\n", value)), tags=set())
+    return re.sub(r"\n{3,}", "\n\n", html.unescape(value)).strip()

@@ -2,8 +2,10 @@
 
 import datetime
 import html
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.contrib.syndication.views import Feed as SyndicationFeed
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -130,9 +132,10 @@ class NewEventsAtom(SyndicationFeed):
         return item.updated
 
     def item_guid(self, item):
-        # An Atom id must be an IRI that never changes: a tag URI (RFC 4151) on this site's
-        # domain, with the event's number.
-        domain, _ = split_domain_port(self.request.get_host())
+        # An Atom id must be an IRI that never changes: a tag URI (RFC 4151) on the site's
+        # published domain (else the request's), with the event's number.
+        site = urlsplit(settings.FRONTDOOR_SITE_URL).hostname
+        domain = site or split_domain_port(self.request.get_host())[0]
         return f"tag:{domain},2026:event-{item.pk}"
 
     item_guid_is_permalink = False

@@ -58,9 +58,10 @@ CALENDAR_EXTENSIONS = ["ics", "ical", "icalendar", "ifb"]
 
 
 def validate_calendar_file(upload):
-    """A new upload must be an iCalendar file, whatever its name says."""
+    """A new upload must be an iCalendar file, by its name and by what it holds."""
     if getattr(upload, "_committed", False):
         return  # stored already: checked when it was uploaded
+    FileExtensionValidator(CALENDAR_EXTENSIONS)(upload)
     head = upload.read(256)
     upload.seek(0)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
@@ -185,18 +186,21 @@ class Event(Listing):
         return timezone.localtime(self.ends_at, self.tz)
 
     @property
+    def _last_moment(self):
+        # An end at midnight closes the day before: the end itself is not part of it.
+        return max(self.ends_at - datetime.timedelta(microseconds=1), self.starts_at)
+
+    @property
     def last_day(self):
-        """The last day it runs, in its own zone: an end at midnight closes the day before."""
-        end = max(self.ends_at - datetime.timedelta(microseconds=1), self.starts_at)
-        return timezone.localtime(end, self.tz).date()
+        """The last day it runs, in its own zone."""
+        return timezone.localtime(self._last_moment, self.tz).date()
 
     def calendar_days(self):
         """The first and last day it takes on a calendar: an all-day event's own dates, a
         timed event's dates in the site's time zone."""
         if self.all_day:
             return self.local_start.date(), self.last_day
-        end = max(self.ends_at - datetime.timedelta(microseconds=1), self.starts_at)
-        return timezone.localdate(self.starts_at), timezone.localdate(end)
+        return timezone.localdate(self.starts_at), timezone.localdate(self._last_moment)
 
     @property
     def taking_applications(self):
@@ -284,11 +288,6 @@ class Festival(Listing):
             ),
         ]
 
-    def clean(self):
-        super().clean()
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "A festival cannot end before it starts."})
-
     def get_absolute_url(self):
         from django.urls import reverse
 
@@ -336,7 +335,7 @@ class Feed(models.Model):
         upload_to="feeds/",
         storage=private_files,
         blank=True,
-        validators=[FileExtensionValidator(CALENDAR_EXTENSIONS), validate_calendar_file],
+        validators=[validate_calendar_file],
         help_text="Or an .ics file, when there is no link (kept private: not served).",
     )
     requires_approval = models.BooleanField(

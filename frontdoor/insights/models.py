@@ -136,19 +136,18 @@ class Area(models.Model):
 
     def clean(self):
         super().clean()
-        pattern = DISTRICT if self.by_district else DISTRICT_CODE
-        bad = [c for c in self.code_list if not pattern.match(c)]
-        if not self.by_district and self.code_list and bad:
-            raise ValidationError(
-                {
-                    "codes": f"{' '.join(bad)}: not a local authority district code (E06, E07, "
-                    "E08, E09, W06, S12 or N09 and six digits). Postcodes map to districts "
-                    "only: give a combined authority or a county as its districts."
-                }
+        if self.by_district:
+            bad = [c for c in self.code_list if not DISTRICT.match(c)]
+            advice = "Give postcode districts such as MK9"
+        else:
+            bad = [c for c in self.code_list if not DISTRICT_CODE.match(c)]
+            advice = (
+                "Give local authority district codes (E06, E07, E08, E09, W06, S12 or N09 and "
+                "six digits, e.g. E08000025). Postcodes map to districts only: give a combined "
+                "authority or a county as its districts"
             )
         if not self.code_list or bad:
-            what = "postcode districts such as MK9" if self.by_district else "codes like E08000025"
-            raise ValidationError({"codes": f"Give {what}; not valid: {' '.join(bad) or 'none'}."})
+            raise ValidationError({"codes": f"{advice}; not valid: {' '.join(bad) or 'none'}."})
 
 
 class Recode(models.Model):

@@ -68,7 +68,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 10  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 11  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
@@ -126,6 +126,10 @@ def schema():
 
 
 _NOT_NAME_CHARACTERS = re.compile(r"[\W_]+")
+# Letters that carry no separable accent, as the search analyzer's ASCII folding reads them.
+_FOLDED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h"}
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -136,7 +140,7 @@ def name_order(name):
     letters = "".join(
         c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
     )
-    plain = _NOT_NAME_CHARACTERS.sub(" ", letters.casefold()).strip()
+    plain = _NOT_NAME_CHARACTERS.sub(" ", letters.casefold().translate(_FOLDED)).strip()
     # A number as its length then its digits: fewer digits sort first, like smaller values.
     return _DIGITS.sub(lambda m: f"{len(n := m[0].lstrip('0') or '0'):03d}{n}", plain)
 

@@ -340,7 +340,7 @@ def _range(schema, name, kind, lower=None, upper=None):
     )
 
 
-_corners = {}  # "state": the index state; (lat, lon, km): the points of Search.corner_points
+_corners = {}  # "entry": (index state, {(lat, lon, km): the points of Search.corner_points})
 _providers = {}  # "entry": this process's open providers, with the (index state, day) they are for
 # Up to two tasks per search (a typo-free and a typo-tolerant page of hits): enough threads
 # that one search's second attempt does not queue behind its first.
@@ -548,11 +548,13 @@ class Search:
         """The indexed points in the box around the point but beyond `km` from it. Only the
         records outside the square that fits inside the circle are looked at. Kept per
         index state: a visitor paging or changing filters asks the same again."""
-        if _corners.get("state") != self.state or len(_corners) > 256:
-            _corners.clear()
-            _corners["state"] = self.state
+        state, known = _corners.get("entry", (None, None))
+        if known is None or state != self.state or self.state is None or len(known) > 256:
+            # State and points in one assignment, so another thread never pairs them wrongly.
+            known = {}
+            _corners["entry"] = (self.state, known)
         key = (self.near.latitude, self.near.longitude, km)
-        if key not in _corners or self.state is None:
+        if key not in known:
             inside = tantivy.Query.boolean_query(
                 # 0.69: under 1/√2, with room for the flat-earth box
                 [(Occur.Must, c) for c in self.box(km * 0.69)]
@@ -560,8 +562,8 @@ class Search:
             outside = self.combine(
                 tantivy.Query.all_query(), [*self.box(km), (Occur.MustNot, inside)]
             )
-            _corners[key] = [point for d, point, _ in self.point_counts(outside) if d > km]
-        return _corners[key]
+            known[key] = [point for d, point, _ in self.point_counts(outside) if d > km]
+        return known[key]
 
     def combine(self, base, clauses):
         """`base` narrowed by filter clauses: queries, or (Occur.MustNot, query) pairs."""

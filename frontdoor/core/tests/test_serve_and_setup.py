@@ -93,6 +93,7 @@ def test_serve_refuses_a_database_that_was_never_migrated(data_env):
     [
         ("FRONTDOOR_HSTS_SECONDS", "1y", "FRONTDOOR_HSTS_SECONDS must be a whole number"),
         ("FRONTDOOR_TRUSTED_PROXIES", "yes", "FRONTDOOR_TRUSTED_PROXIES must be a whole number"),
+        ("FRONTDOOR_TRUSTED_PROXIES", "²", "FRONTDOOR_TRUSTED_PROXIES must be a whole number"),
         ("DATABASE_URL", "localhost:5432/frontdoor", "DATABASE_URL is not a database address"),
         ("FRONTDOOR_TIME_ZONE", "London", "FRONTDOOR_TIME_ZONE must be a time zone name"),
         ("FRONTDOOR_API_RATE", "300 per minute", "FRONTDOOR_API_RATE must read like 300/minute"),

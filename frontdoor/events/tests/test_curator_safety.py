@@ -133,3 +133,10 @@ def test_a_primary_colour_must_read_on_the_grey_panels_too(admin_client):
     )
     assert "against grey panels" in form_errors(response)
     assert not Branding.objects.exists()
+
+
+def test_a_feed_uploaded_before_the_checks_can_still_be_edited():
+    # Uploaded when any name was taken: editing the feed must not demand a new file.
+    feed = FeedFactory(url="", upload=ContentFile(EMPTY_CALENDAR, name="calendar.txt"))
+    feed.requires_approval = True
+    feed.full_clean()

@@ -110,6 +110,16 @@ def test_a_cancelled_pitch_session_takes_no_application(client, frozen):
     assert not PitchApplication.objects.exists()
 
 
+def test_atom_ids_name_the_published_site_whatever_the_host(client, frozen, settings):
+    settings.FRONTDOOR_SITE_URL = "https://tech.example.org"
+    settings.ALLOWED_HOSTS = ["www.tech.example.org", "testserver"]
+    event = EventFactory(name="Web talk")
+    for host in ["testserver", "www.tech.example.org"]:
+        feed = ET.fromstring(client.get("/events.atom", headers={"host": host}).content)
+        entry_id = feed.find("a:entry/a:id", ATOM).text
+        assert entry_id == f"tag:tech.example.org,2026:event-{event.pk}", host
+
+
 def test_the_atom_feed_has_iri_ids_an_author_and_text_summaries(client, frozen):
     EventFactory(name="Web talk", summary="How <img src=x onerror=alert(1)> and <dialog> work")
     feed = ET.fromstring(client.get("/events.atom").content)

@@ -2,15 +2,17 @@
 when the sector, stage or role they are filed under changes."""
 
 import datetime
+import json
 import math
 import random
 
 import pytest
 from django.utils import timezone
 
-from frontdoor.core import geo
+from frontdoor.core import demo, geo
 from frontdoor.directory.factories import OrganisationFactory, PersonFactory
-from frontdoor.directory.models import Organisation, Person, Role, Sector, Stage
+from frontdoor.directory.models import Role, Sector, Stage
+from frontdoor.search.backend import KINDS
 from frontdoor.search.query import Params, search
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,7 @@ def names(results):
 
 
 def test_name_order_holds_across_pages_with_numbers_and_accents():
-    expected = ["Delta Labs", "Éclair Robotics", "Fox Digital"] + [
+    expected = ["Delta Labs", "Éclair Robotics", "Fox Digital", "Łódź Tech"] + [
         f"Organisation {n}" for n in range(1, 26)
     ]
     shuffled = expected[:]
@@ -30,7 +32,7 @@ def test_name_order_holds_across_pages_with_numbers_and_accents():
         OrganisationFactory(name=name)
     pages = [
         names(search(Params(sort="name", page=page, per_page=4)))
-        for page in range(1, len(expected) // 4 + 1)
+        for page in range(1, math.ceil(len(expected) / 4) + 1)
     ]
     assert [name for page in pages for name in page] == expected
 
@@ -62,9 +64,9 @@ def indexed_long_ago():
     """Indexed, as if every record was last saved long before: only the change that follows
     can tell the catch-up."""
     long_ago = timezone.now() - datetime.timedelta(minutes=5)
-    Organisation.objects.update(updated=long_ago)
-    Person.objects.update(updated=long_ago)
-    assert search(Params()).total == Organisation.objects.count() + Person.objects.count()
+    for model in KINDS.values():
+        model.objects.update(updated=long_ago)
+    assert search(Params()).total == sum(m.objects.published().count() for m in KINDS.values())
 
 
 def test_a_renamed_sector_renames_what_is_filed_under_it():
@@ -103,3 +105,16 @@ def test_renamed_stage_and_role_and_sectors_added_later_are_found():
     assert names(search(Params(sector=["games"]))) == ["Kestrel Data"]
     Sector.objects.get(slug="games").organisation_set.clear()
     assert search(Params(sector=["games"])).total == 0
+
+
+def test_a_record_taken_out_of_the_demo_file_leaves_search(tmp_path, monkeypatch):
+    demo.demo_load()
+    indexed_long_ago()
+    data = json.loads(demo.DATA_PATH.read_text(encoding="utf-8"))
+    dropped = data["people"].pop()
+    assert search(Params(q=dropped["name"], type=["person"])).total == 1
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(demo, "DATA_PATH", path)
+    demo.demo_load()
+    assert search(Params(q=dropped["name"], type=["person"])).total == 0

@@ -33,7 +33,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot listen on {host}:{port}: {why}.") from error
         for line in self.warnings(host):
             self.stderr.write(line)
-        shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+        # An address a browser can open: this machine for "every address", IPv6 bracketed.
+        shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, host)
+        if ":" in shown and not shown.startswith("["):
+            shown = f"[{shown}]"
         self.stdout.write(
             f"{settings.FRONTDOOR_SITE_NAME} is at http://{shown}:{port}/ (Ctrl-C stops it)"
         )

@@ -1,0 +1,26 @@
+"""Descriptions' HTML: sanitised for pages, read as plain text for feeds and open data."""
+
+import pytest
+
+from frontdoor.core.text import plain_text, sanitise_html
+
+
+@pytest.mark.parametrize(
+    ("description", "text"),
+    [
+        ("Fish &amp; Chips", "Fish & Chips"),
+        ("<p>R&amp;D lab.</p><p>Open to all.</p>", "R&D lab.\nOpen to all."),
+        ("<ul><li>Register</li><li>Apply</li></ul>", "Register\nApply"),
+        ("We write List<String> code.", "We write List<String> code."),
+        ("<p>Typed <em>List<T></em>.</p>", "Typed List<T>."),
+    ],
+)
+def test_plain_text_reads_as_written(description, text):
+    assert plain_text(description) == text
+
+
+def test_sanitised_html_keeps_only_safe_tags_and_plain_paragraphs():
+    raw = 'One.\n\nTwo <b>bold</b> <a href="javascript:x()">link</a><script>x</script>'
+    cleaned = sanitise_html(raw)
+    assert cleaned.startswith("<p>One.</p>") and "<b>bold</b>" in cleaned
+    assert "javascript" not in cleaned and "<script" not in cleaned
