@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -28,6 +29,20 @@ def data_env(tmp_path):
     # A database of its own, whatever the test run uses.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return env | {"FRONTDOOR_DATA_DIR": str(tmp_path)}
+
+
+@contextmanager
+def serving(env, *args):
+    """`frontdoor serve` in its own process, stopped afterwards."""
+    command = [sys.executable, "-m", "frontdoor.cli", "serve", *args]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def free_port():
@@ -55,14 +70,7 @@ def test_behind_an_https_proxy_the_site_answers_as_https(data_env):
     env = data_env | PRODUCTION | {"FRONTDOOR_TRUSTED_PROXIES": "1"}
     assert frontdoor("migrate", "-v0", env=env).returncode == 0
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "frontdoor.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with serving(env, "--port", str(port)) as server:
         assert "is at http://127.0.0.1:" in server.stdout.readline()
         # What nginx in front sends after ending HTTPS.
         proxied = {"Host": "tech.example.org", "X-Forwarded-Proto": "https"}
@@ -77,9 +85,6 @@ def test_behind_an_https_proxy_the_site_answers_as_https(data_env):
         # Plain http straight to the server is sent to https, once.
         status, headers = get(port, {"Host": "tech.example.org"})
         assert status == 301 and headers["Location"] == "https://tech.example.org/"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_serve_refuses_a_database_that_was_never_migrated(data_env):
@@ -116,20 +121,9 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate(data_env):
 
 def test_serving_other_machines_without_their_host_names_warns(data_env):
     assert frontdoor("migrate", "-v0", env=data_env).returncode == 0
-    port = str(free_port())
-    server = subprocess.Popen(
-        [sys.executable, "-m", "frontdoor.cli", "serve", "--host", "0.0.0.0", "--port", port],
-        env=data_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with serving(data_env, "--host", "0.0.0.0", "--port", str(free_port())) as server:
         assert "Set FRONTDOOR_ALLOWED_HOSTS" in server.stderr.readline()
         assert "is at http://127.0.0.1:" in server.stdout.readline()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_branding_colours_from_the_environment_are_checked(data_env):

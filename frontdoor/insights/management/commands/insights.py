@@ -33,25 +33,13 @@ class Command(BaseCommand):
         )
         imp.add_argument("paths", nargs="+", metavar="PATH", help="The zip(s), CSV or a folder.")
         imp.add_argument("--month", help="YYYY-MM, if the file name does not say.")
-        imp.add_argument(
-            "--max-bad-share",
-            type=float,
-            default=DEFAULT_MAX_BAD_SHARE,
-            help=f"Refuse the file if more than this share of rows is bad "
-            f"(default {DEFAULT_MAX_BAD_SHARE}).",
-        )
+        _max_bad_share(imp)
         pc = sub.add_parser(
             "import-postcodes",
             help="Use an ONS Postcode Directory or NSPL CSV (or its zip) for postcode lookups.",
         )
         pc.add_argument("path", help="The zip, a CSV from its Data folder, or the unzipped folder.")
-        pc.add_argument(
-            "--max-bad-share",
-            type=float,
-            default=DEFAULT_MAX_BAD_SHARE,
-            help=f"Refuse the file if more than this share of rows is bad "
-            f"(default {DEFAULT_MAX_BAD_SHARE}).",
-        )
+        _max_bad_share(pc)
         pc.add_argument(
             "--force",
             action="store_true",
@@ -164,3 +152,13 @@ class Command(BaseCommand):
             )
         for path in paths:
             self.stdout.write(str(path))
+
+
+def _max_bad_share(parser):
+    parser.add_argument(
+        "--max-bad-share",
+        type=float,
+        default=DEFAULT_MAX_BAD_SHARE,
+        help=f"Refuse the file if more than this share of rows is bad "
+        f"(default {DEFAULT_MAX_BAD_SHARE}).",
+    )
