@@ -4,8 +4,9 @@ The database is the source of truth. Each server process, before it answers a se
 the database one cheap question (the newest `updated` across every searchable table, the
 newest deletion, and the index generation) and, if the index is behind, catches it up under
 a file lock so that only one process writes at a time. Every process then reloads its reader
-and sees the same index. No signal handler touches domain data: deletions leave a tombstone
-row (see apps.py) because a deleted row has no `updated` to notice.
+and sees the same index. Signal handlers (apps.py) only keep that question honest: a deleted
+row leaves a tombstone, since it has no `updated` to notice, and a change that leaves a
+record's `updated` behind (its venue deleted, its sector renamed) moves it.
 """
 
 import datetime
