@@ -137,3 +137,13 @@ def test_free_false_shows_no_free_only_chip(client, frozen):
     page = client.get("/events/?free=false").content.decode()
     assert "Paid meetup" in page and "Free only: yes" not in page
     assert "Free only: yes" in client.get("/events/?free=on").content.decode()
+
+
+def test_an_event_links_its_festival_after_the_festival_is_archived(client, frozen):
+    archived = FestivalFactory(name="Last year's week", state="archived")
+    draft = FestivalFactory(name="Secret week", state="draft")
+    past = EventFactory(name="Old talk", festival=archived)
+    hidden = EventFactory(name="Teaser", festival=draft)
+    assert archived.get_absolute_url() in client.get(past.get_absolute_url()).text
+    assert client.get(archived.get_absolute_url()).status_code == 200
+    assert "Secret week" not in client.get(hidden.get_absolute_url()).text
