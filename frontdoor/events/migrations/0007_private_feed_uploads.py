@@ -3,7 +3,6 @@
 import shutil
 from pathlib import Path
 
-import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -35,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='feed',
             name='upload',
-            field=models.FileField(blank=True, help_text='Or an .ics file, when there is no link (kept private: not served).', storage=frontdoor.events.models.private_files, upload_to='feeds/', validators=[django.core.validators.FileExtensionValidator(['ics', 'ical', 'icalendar', 'ifb']), frontdoor.events.models.validate_calendar_file]),
+            field=models.FileField(blank=True, help_text='Or an .ics file, when there is no link (kept private: not served).', storage=frontdoor.events.models.private_files, upload_to='feeds/', validators=[frontdoor.events.models.validate_calendar_file]),
         ),
         migrations.AlterConstraint(
             model_name='feed',
