@@ -61,12 +61,10 @@ def test_keyboard_users_can_skip_to_the_content(page, demo):
     assert page.evaluate("location.hash") == "#main"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+def public_paths():
     organisation = Organisation.objects.published().get(name="Protospace")
     event = Event.objects.published().first()
-    paths = [
+    return [
         "/",
         "/organisations/",
         "/organisations/?kind=community&sector=ai",
@@ -89,13 +87,30 @@ def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
         "/insights/",
         "/insights/method/",
     ]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages_have_no_wcag_22_aa_violations(page, demo, width):
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     problems = {}
-    for path in paths:
+    for path in public_paths():
         page.goto(demo + path)
         found = axe_violations(page)
         if found:
             problems[path] = found
     assert problems == {}
+
+
+def test_public_pages_reflow_at_320_pixels(page, demo):
+    # WCAG 1.4.10: at 320 CSS pixels (a phone, or 400 % zoom) nothing needs sideways scrolling.
+    page.set_viewport_size({"width": 320, "height": 640})
+    wider = {}
+    for path in public_paths():
+        page.goto(demo + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 321:
+            wider[path] = width
+    assert wider == {}
 
 
 def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):

@@ -84,7 +84,12 @@ class EventDetail(DetailView):
 
 class PitchForm(forms.ModelForm):
     # Typed without a scheme ("example.org"), a website is taken to be https.
-    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+    website = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
     consent = forms.BooleanField(
         label="List our company name, website and pitch on this page if we are accepted",
         required=True,
@@ -93,6 +98,12 @@ class PitchForm(forms.ModelForm):
     class Meta:
         model = PitchApplication
         fields = ["company_name", "founder_name", "email", "website", "stage", "pitch", "asking"]
+        # Browsers fill these in from what they know (WCAG 1.3.5, identify input purpose).
+        widgets = {
+            "company_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "founder_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,23 @@ def _world(lat, lon, zoom):
     return x, y
 
 
+def _spread(markers, radius=11):
+    """Markers at one spot (a building's several tenants) set around it in a ring, so each
+    can be seen, clicked and focused; a ring at most 80 px across lets the largest overlap."""
+    at = {}
+    for marker in markers:
+        at.setdefault((marker.x, marker.y), []).append(marker)
+    for (x, y), group in at.items():
+        if len(group) < 2:
+            continue
+        # Neighbours on the ring are a chord apart: at least a marker's width when it fits.
+        ring = min(40.0, radius / math.sin(math.pi / len(group)) + 1)
+        for i, marker in enumerate(group):
+            angle = 2 * math.pi * i / len(group) - math.pi / 2
+            marker.x = round(x + ring * math.cos(angle), 1)
+            marker.y = round(y + ring * math.sin(angle), 1)
+
+
 def results_map(hits, near=None, *, start=1, tile_url="", width=480, height=360, pad=24):
     """Markers (and tiles) for the located hits, or None when nothing has a location."""
     located = [h for h in hits if h.latitude is not None and h.longitude is not None]
@@ -57,6 +74,7 @@ def results_map(hits, near=None, *, start=1, tile_url="", width=480, height=360,
         if hit in located:
             x, y = _world(hit.latitude, hit.longitude, zoom)
             markers.append(Marker(number, round(x - left, 1), round(y - top, 1), hit.name, hit.url))
+    _spread(markers)
     centre = None
     if near:
         x, y = _world(near.latitude, near.longitude, zoom)

@@ -147,3 +147,17 @@ def test_an_event_links_its_festival_after_the_festival_is_archived(client, froz
     assert archived.get_absolute_url() in client.get(past.get_absolute_url()).text
     assert client.get(archived.get_absolute_url()).status_code == 200
     assert "Secret week" not in client.get(hidden.get_absolute_url()).text
+
+
+def test_the_pitch_form_says_what_each_personal_field_is(client, frozen):
+    # WCAG 1.3.5: browsers and assistive tools can fill in or explain these fields.
+    event = EventFactory(name="Pitch night", kind="pitch")
+    page = client.get(event.get_absolute_url()).text
+    for name, purpose in [
+        ("company_name", "organization"),
+        ("founder_name", "name"),
+        ("email", "email"),
+        ("website", "url"),
+    ]:
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)[0]
+        assert f'autocomplete="{purpose}"' in field, name

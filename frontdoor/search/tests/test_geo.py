@@ -1,5 +1,7 @@
 """Grid references to latitude/longitude, postcode look-ups and distances."""
 
+import math
+
 import pytest
 
 from frontdoor.core import geo
@@ -59,3 +61,18 @@ def test_conversion_terminates_and_stays_in_britain_across_the_grid():
         for northing in range(0, 1_250_001, 50_000):
             lat, lon = geo.bng_to_wgs84(easting + 0.123456789, northing + 0.987654321)
             assert 49 < lat < 62 and -10 < lon < 4
+
+
+def test_markers_at_one_spot_are_set_apart_on_the_map():
+    from types import SimpleNamespace
+
+    from frontdoor.search.map import results_map
+
+    def hit(name, lat, lon):
+        return SimpleNamespace(name=name, url=f"/{name}/", latitude=lat, longitude=lon)
+
+    tenants = [hit(f"Tenant {n}", 52.0406, -0.7594) for n in range(6)]
+    markers = results_map([*tenants, hit("Elsewhere", 52.05, -0.78)])["markers"]
+    spots = [(m.x, m.y) for m in markers[:6]]
+    gaps = [math.dist(a, b) for i, a in enumerate(spots) for b in spots[i + 1 :]]
+    assert min(gaps) >= 22  # a marker's width apart: none hides another
