@@ -109,3 +109,11 @@ def test_a_record_taken_out_of_the_demo_file_leaves_the_site(client, tmp_path, m
     monkeypatch.setattr(demo, "DATA_PATH", path)
     demo.demo_load()
     assert dropped["name"] not in client.get("/people/").content.decode()
+
+
+def test_list_titles_say_the_page_and_a_bad_link(client):
+    for n in range(21):
+        OrganisationFactory(name=f"Org {n}")
+    assert "<title>Organisations (page 2) ·" in client.get("/organisations/?page=2").text
+    assert "<title>Organisations ·" in client.get("/organisations/").text
+    assert "<title>Error: Organisations ·" in client.get("/organisations/?kind=nope").text
