@@ -619,7 +619,7 @@ class Search:
         # of the GIL while it searches, so on a machine with a core to spare the two overlap.
         # Counting uses the unscored query.
         hits = _pool.submit(self.page_of_hits, query, sort, base)
-        facets, total = self.facet_counts(matching)
+        facets, total = self.facet_counts(self.listed(matching, sort))
         typo = doomed and total > 0
         if doomed and not typo:
             # Nothing either way: what is shown is the exact query's (empty) result.
@@ -632,7 +632,7 @@ class Search:
             # Started before the count says whether the typo-tolerant query finds more (it
             # nearly always does), so that they overlap it; dropped if it does not.
             fuzzy_hits = _pool.submit(self.page_of_hits, fuzzy_query, sort, fuzzy)
-            fuzzy_facets, fuzzy_total = self.facet_counts(fuzzy_matching)
+            fuzzy_facets, fuzzy_total = self.facet_counts(self.listed(fuzzy_matching, sort))
             if fuzzy_total > total:
                 exact_total = total
                 base, matching, query, facets, total, typo = (
@@ -646,13 +646,12 @@ class Search:
                 hits = fuzzy_hits
             else:
                 fuzzy_hits.cancel()
-        self.base, self.matching = base, matching
+        self.base, self.matching = base, self.listed(matching, sort)
         flags = self.flag_counts(facets, total)
-        hits, located = hits.result()
+        hits = hits.result()
         return Results(
             hits=hits,
-            # Sorted by distance, only records with a location take part.
-            total=total if located is None else located,
+            total=total,
             facets=facets,
             flags=flags,
             sort=sort,
@@ -663,6 +662,13 @@ class Search:
             page=p.page,
             per_page=p.per_page,
         )
+
+    def listed(self, matching, sort):
+        """The matches a page lists, which its counts must count: sorted by distance, only
+        the records with a place."""
+        if sort != "distance":
+            return matching
+        return self.combine(matching, [tantivy.Query.exists_query("lat")])
 
     def page_of_hits(self, query, sort, base):
         """The requested page of hits, with snippets highlighting the words of `base`."""
@@ -680,14 +686,13 @@ class Search:
         result = self.searcher.search(
             query, limit=p.per_page, offset=offset, count=False, **options
         )
-        return [self.hit(score, address, snippets) for score, address in result.hits], None
+        return [self.hit(score, address, snippets) for score, address in result.hits]
 
     def nearest(self, query, offset, limit, snippets):
         """Hits in order of distance: count matches per point, nearest points first."""
         need = offset + limit
-        # Only located records have a distance: the total counts those.
+        # Only located records have a distance (the counts count those alone: see listed()).
         located = self.combine(query, [tantivy.Query.exists_query("lat")])
-        total = self.searcher.search(located, limit=1, count=True).count
         radius = self.p.within or 5
         while True:
             points = self.point_counts(self.combine(located, self.box(radius)))
@@ -704,28 +709,35 @@ class Search:
                 break
         hits = []
         if chosen:
-            *whole, (last_d, last_pt, _) = chosen
+            # Records at one point come oldest first: an order that does not depend on which
+            # points a page fetches, so pages neither repeat nor skip a record (scores would:
+            # they differ with the query that fetched them).
+            *whole, (_, last_pt, _) = chosen
+            oldest_first = {"order_by_field": "created", "order": tantivy.Order.Asc}
             if whole:
-                q = self.combine(
-                    query,
-                    [
-                        tantivy.Query.term_set_query(
-                            self.schema, "point", [pt for _, pt, _ in whole]
-                        )
-                    ],
+                points = tantivy.Query.term_set_query(
+                    self.schema, "point", [pt for _, pt, _ in whole]
                 )
-                found = self.searcher.search(q, limit=sum(n for _, _, n in whole), count=False)
-                hits.extend(self.hit(score, address, snippets) for score, address in found.hits)
-            room = need - len(hits)
-            q = self.combine(query, [tantivy.Query.term_query(self.schema, "point", last_pt)])
-            found = self.searcher.search(q, limit=room, count=False)
-            hits.extend(self.hit(score, address, snippets) for score, address in found.hits)
+                found = self.searcher.search(
+                    self.combine(query, [points]),
+                    limit=sum(n for _, _, n in whole),
+                    count=False,
+                    **oldest_first,
+                )
+                hits.extend(self.hit(None, address, snippets) for _, address in found.hits)
+            # Only as many from the last point as the page needs: it may hold thousands.
+            point = tantivy.Query.term_query(self.schema, "point", last_pt)
+            found = self.searcher.search(
+                self.combine(query, [point]), limit=need - len(hits), count=False, **oldest_first
+            )
+            hits.extend(self.hit(None, address, snippets) for _, address in found.hits)
         for h in hits:
             h.distance_km = geo.distance_km(
                 self.near.latitude, self.near.longitude, h.latitude, h.longitude
             )
-        hits.sort(key=lambda h: (h.distance_km, -h.score, h.pk))
-        return hits[offset:need], total
+        # Stable: at one point, the oldest-first order stays.
+        hits.sort(key=lambda h: (h.distance_km, h.latitude, h.longitude))
+        return hits[offset:need]
 
     def point_counts(self, query):
         """(distance, point, records) for each point the query's matches are at."""

@@ -83,7 +83,9 @@ class SearchView(TemplateView):
             counts = results.facets.get(group, {})
             values = []
             shown = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
-            shown += [(value, 0) for value in chosen if value not in counts]
+            # A chosen value is always a box to untick (the next Apply would drop it unseen).
+            listed = {value for value, _ in shown}
+            shown += [(value, counts.get(value, 0)) for value in chosen if value not in listed]
             name = escape(group)
             for number, (value, count) in enumerate(shown, start=1):
                 # Built here rather than in the template: a hundred checkboxes rendered

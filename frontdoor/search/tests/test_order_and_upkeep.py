@@ -5,12 +5,18 @@ import datetime
 import json
 import math
 import random
+import re
 
 import pytest
 from django.utils import timezone
 
 from frontdoor.core import demo, geo
-from frontdoor.directory.factories import OrganisationFactory, PersonFactory
+from frontdoor.directory.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    PlaceFactory,
+    ProgrammeFactory,
+)
 from frontdoor.directory.models import Role, Sector, Stage
 from frontdoor.search.backend import KINDS
 from frontdoor.search.query import Params, search
@@ -118,3 +124,35 @@ def test_a_record_taken_out_of_the_demo_file_leaves_search(tmp_path, monkeypatch
     monkeypatch.setattr(demo, "DATA_PATH", path)
     demo.demo_load()
     assert search(Params(q=dropped["name"], type=["person"])).total == 0
+
+
+def test_paging_by_distance_shows_each_record_at_a_shared_postcode_once():
+    for n in range(12):
+        OrganisationFactory(name=f"Tenant {n}", postcode="MK9 3HS")
+        PlaceFactory(name=f"Room {n}", postcode="MK9 3HS")
+    OrganisationFactory(name="Next door", postcode="MK9 2EA")
+    seen = []
+    for page in range(1, 4):
+        results = search(Params(near="MK9 3HS", page=page, per_page=10))
+        seen += [(h.kind, h.pk) for h in results.hits]
+    assert len(seen) == 25 and len(set(seen)) == 25
+
+
+def test_counts_by_distance_count_only_the_records_listed(client):
+    OrganisationFactory(name="Mentor hub", postcode="MK9 3HS")
+    for n in range(3):
+        PersonFactory(name=f"Mentor {n}")  # people have no place
+    results = search(Params(near="MK9 3HS"))
+    assert results.total == 1 and results.facets["type"] == {"organisation": 1}
+    page = client.get("/search/", {"near": "MK9 3HS"}).text
+    assert "1 result with a place, nearest to MK9 3HS first" in page
+    assert search(Params(q="mentor")).facets["type"] == {"organisation": 1, "person": 3}
+
+
+def test_a_chosen_value_outside_the_top_twenty_keeps_its_box(client):
+    # 22 kinds in all: the facet lists the 20 commonest, and the rarest is the one chosen.
+    for factory in (OrganisationFactory, PlaceFactory, ProgrammeFactory):
+        for kind in factory._meta.model.Kind.values:
+            factory.create_batch(1 if kind == "challenge" else 2, kind=kind)
+    page = client.get("/search/", {"subkind": "challenge"}).text
+    assert re.search(r'<input[^>]*name="subkind" value="challenge"[^>]*checked>', page)

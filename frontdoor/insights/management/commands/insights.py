@@ -139,17 +139,20 @@ class Command(BaseCommand):
         if rows < 1 or parts < 1:
             raise CommandError("--rows and --parts must be at least 1.")
         when = parse_month(month) if month else datetime.date.today().replace(day=1)
-        with self._bar(total=rows, unit="row", desc="generate") as bar:
-            paths = companies_generate(
-                directory,
-                rows,
-                month=when,
-                packaging=packaging,
-                parts=parts,
-                seed=seed,
-                start=start,
-                progress=bar.update,
-            )
+        try:
+            with self._bar(total=rows, unit="row", desc="generate") as bar:
+                paths = companies_generate(
+                    directory,
+                    rows,
+                    month=when,
+                    packaging=packaging,
+                    parts=parts,
+                    seed=seed,
+                    start=start,
+                    progress=bar.update,
+                )
+        except OSError as error:  # a file where the folder should be, no room, no rights
+            raise CommandError(f"Could not write into {directory}: {error.strerror}.") from error
         for path in paths:
             self.stdout.write(str(path))
 

@@ -34,7 +34,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Indexed {count:,} records in {seconds:.1f} s.")
 
     def status(self):
-        searcher = search_index().ready()
+        try:
+            searcher = search_index().ready()
+        except OSError as error:
+            raise CommandError(f"Could not open the search index: {error}") from error
         generation, updated, _ = database_position()
         published_count = sum(published(kind).count() for kind in KINDS)
         self.stdout.write(
