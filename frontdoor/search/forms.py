@@ -9,13 +9,15 @@ from frontdoor.search.backend import KINDS, SUBKIND_LABELS
 
 WITHIN = [1, 2, 5, 10, 25, 50, 100]
 PER_PAGE = [10, 20, 50]
+MAX_QUERY = 200
 ONS_CODE = re.compile(r"^[EWSN][0-9]{8}$")
 
 
 class SearchForm(forms.Form):
     """Every parameter the search page understands; the same names make every state a URL."""
 
-    q = forms.CharField(required=False, max_length=200, strip=True, label="Search for")
+    # Longer text is cut, not dropped: dropped, it would list everything.
+    q = forms.CharField(required=False, strip=True, label="Search for")
     type = forms.MultipleChoiceField(required=False, choices=[(k, k) for k in KINDS])
     subkind = forms.MultipleChoiceField(required=False, choices=list(SUBKIND_LABELS.items()))
     sector = forms.MultipleChoiceField(required=False)
@@ -23,7 +25,8 @@ class SearchForm(forms.Form):
     area = forms.MultipleChoiceField(required=False)
     open = forms.BooleanField(required=False)
     upcoming = forms.BooleanField(required=False)
-    near = forms.CharField(required=False, max_length=10, strip=True, label="Near postcode")
+    # Long enough for "MK9 3HS, UK": what is not a postcode gets a notice from the lookup.
+    near = forms.CharField(required=False, max_length=40, strip=True, label="Near postcode")
     within = forms.TypedChoiceField(
         required=False,
         coerce=int,
@@ -45,6 +48,9 @@ class SearchForm(forms.Form):
         self.fields["area"].choices = [
             (v, v) for v in data.getlist("area") if isinstance(v, str) and ONS_CODE.match(v)
         ]
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:MAX_QUERY]
 
     def params(self):
         """A query.Params from the valid fields; invalid ones fall back to their defaults."""

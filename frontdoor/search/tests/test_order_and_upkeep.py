@@ -156,3 +156,12 @@ def test_a_chosen_value_outside_the_top_twenty_keeps_its_box(client):
             factory.create_batch(1 if kind == "challenge" else 2, kind=kind)
     page = client.get("/search/", {"subkind": "challenge"}).text
     assert re.search(r'<input[^>]*name="subkind" value="challenge"[^>]*checked>', page)
+
+
+def test_overlong_text_is_cut_and_a_wrong_postcode_is_named(client):
+    OrganisationFactory(name="Kestrel Data")
+    OrganisationFactory(name="Fintech Foundry")
+    page = client.get("/search/", {"q": "kestrel " + "x" * 240}).text
+    assert "Fintech Foundry" not in page  # not dropped, which would list everything
+    page = client.get("/search/", {"near": "MK9 3HS, UK"}).text
+    assert "We could not find the postcode “MK9 3HS, UK”." in page
