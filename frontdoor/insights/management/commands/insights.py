@@ -9,7 +9,7 @@ from frontdoor.insights.companies import ImportFailed, companies_import
 from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE
 from frontdoor.insights.figures import figures_refresh, snapshots_relocate
 from frontdoor.insights.generate import companies_generate
-from frontdoor.insights.geography import PostcodeImportError, postcodes_import
+from frontdoor.insights.postcode_files import PostcodeImportError, postcodes_import
 
 
 def parse_month(value):
