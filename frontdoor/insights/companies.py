@@ -28,7 +28,7 @@ import polars as pl
 from django.db import transaction
 
 from frontdoor.insights.companies_format import COLUMNS, KEPT
-from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line
+from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line, say
 from frontdoor.insights.geography import (
     insights_dir,
     locate_rows,
@@ -350,13 +350,13 @@ def companies_import(
     hashing = ThreadPoolExecutor(max_workers=1)
     try:
         try:
-            _say(stage, "Unzipping and checking headers")
+            say(stage, "Unzipping and checking headers")
             csvs = []
             for path in sources:
                 csv_path = _extract(path, workdir, progress)
                 _check_header(csv_path, path.name)
                 csvs.append((csv_path, path.name))
-            _say(stage, "Parsing, checking, classifying and locating rows")
+            say(stage, "Parsing, checking, classifying and locating rows")
             frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
             labels = {part: label for part, (_, label) in enumerate(csvs)}
             try:
@@ -388,14 +388,14 @@ def companies_import(
                     f"{bad:,} of {rows:,} rows are bad (more than {max_bad_share:.2%}); nothing "
                     f"was changed. First bad rows:\n  {listing}"
                 )
-            _say(stage, "Locating postcodes")
+            say(stage, "Locating postcodes")
             # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
             places, located = locate_rows(stored.filter(pl.col("problem").is_null()))
             places_tmp = Path(workdir) / "postcodes.parquet"
             places.write_parquet(places_tmp)
             report_tmp = Path(workdir) / "bad-rows.csv"
             _write_report(bad_frame, report_tmp)
-            _say(stage, "Storing the snapshot")
+            say(stage, "Storing the snapshot")
             checksum = hashed.result()
         except OSError as error:  # a disk full, say: nothing has been switched yet
             raise ImportFailed(f"A file could not be read or written: {error}.") from error
@@ -479,8 +479,3 @@ def _switch(month, files, checksum, rows, bad, located, examples, sources):
         (folder / previous.filename).unlink(missing_ok=True)
         (folder / previous.postcodes_filename).unlink(missing_ok=True)
     return ImportResult(snapshot, rows, bad, located, examples, report)
-
-
-def _say(stage, text):
-    if stage:
-        stage(text)

@@ -1,5 +1,6 @@
 """What the two importers (Companies House, postcode directory) share about CSV files: the
-bad-row limit, and where a file Polars could not read stops being readable."""
+bad-row limit, where a file Polars could not read stops being readable, and telling the
+curator which stage a long import has reached."""
 
 import csv
 
@@ -31,3 +32,9 @@ def first_unreadable_line(path, columns):
                 return start, f"{len(fields)} fields, more than {columns}"
             start = reader.line_num + 1
     return None, "unreadable CSV"
+
+
+def say(stage, text):
+    """Report a stage of an import to the `stage` callback, when there is one."""
+    if stage:
+        stage(text)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line
+from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line, say
 from frontdoor.insights.geography import (
     compact,
     imported_path,
@@ -224,7 +224,7 @@ def _current_size():
     return postcode_table().select(pl.len()).collect().item()
 
 
-def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False):
+def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False, stage=None):
     """Replace the lookup with an ONSPD or NSPL CSV, a zip holding one, or the folder it was
     unzipped to. A file with too many bad rows, or (unless `force`) with under half the
     postcodes of the lookup in use, is refused and the lookup stays as it was."""
@@ -233,7 +233,9 @@ def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False):
         raise PostcodeImportError(f"{path} does not exist.")
     workdir = Path(tempfile.mkdtemp(prefix=".postcodes-", dir=insights_dir()))
     try:
+        say(stage, "Finding the postcode files (unzipping if need be)")
         files = _csv_files(path, workdir)
+        say(stage, f"Checking every row of {len(files)} file{'s' if len(files) > 1 else ''}")
         rows = _rows(files).filter(~pl.col("blank").fill_null(False))
         bad = rows.filter(pl.col("problem").is_not_null())
         examples = [
@@ -264,6 +266,7 @@ def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False):
                 f"lookup in use ({source_description()}): one area, or part of a file? The "
                 "lookup was not changed; give --force to use it anyway."
             )
+        say(stage, "Storing the lookup")
         write_atomic(table, imported_path())
         columns = _columns(*files[0])
         what = f"{len(files)} area files, " if len(files) > 1 else ""

@@ -68,15 +68,13 @@ class Command(BaseCommand):
         if not 0 <= max_bad_share <= 1:
             raise CommandError("--max-bad-share must be between 0 and 1.")
         started = time.perf_counter()
+        stage = self._stage_printer(started)
         bars = {}
 
         def progress(step, done, total):
             if step not in bars:
                 bars[step] = self._bar(unit="B", unit_divisor=1024, desc=step, total=total)
             bars[step].update(done - bars[step].n)
-
-        def stage(text):
-            tqdm.write(f"{time.perf_counter() - started:6.1f} s  {text}…", file=self.stdout._out)
 
         try:
             result = companies_import(
@@ -111,8 +109,9 @@ class Command(BaseCommand):
     def do_import_postcodes(self, *, path, max_bad_share, force, **options):
         if not 0 <= max_bad_share <= 1:
             raise CommandError("--max-bad-share must be between 0 and 1.")
+        stage = self._stage_printer(time.perf_counter())
         try:
-            result = postcodes_import(path, max_bad_share=max_bad_share, force=force)
+            result = postcodes_import(path, max_bad_share=max_bad_share, force=force, stage=stage)
         except PostcodeImportError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
@@ -122,6 +121,7 @@ class Command(BaseCommand):
         )
         for line in result.bad_examples:
             self.stdout.write(f"  {line}")
+        stage("Locating the stored snapshots' postcodes with the new lookup")
         if relocated := snapshots_relocate():
             with self._bar(desc="figures", unit="area") as bar:
                 done = figures_refresh(progress=bar.update)
@@ -129,6 +129,14 @@ class Command(BaseCommand):
                 f"Postcodes of {relocated} snapshot{'s' if relocated > 1 else ''} located again; "
                 f"figures refreshed for {done} area and definition pairs."
             )
+
+    def _stage_printer(self, started):
+        """Print a stage of a long job, with the seconds since it started."""
+
+        def stage(text):
+            tqdm.write(f"{time.perf_counter() - started:6.1f} s  {text}…", file=self.stdout._out)
+
+        return stage
 
     def do_refresh(self, **options):
         with self._bar(desc="figures", unit="area") as bar:
