@@ -1,5 +1,6 @@
 """The home page, the pathways, and the list view every kind shares."""
 
+from django import forms
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
@@ -55,15 +56,17 @@ class FilteredListView(ListView):
             values = [v for v in self.request.GET.getlist(name) if v]
             if name == "when" or not values:
                 continue
-            if name == "free" and not self.filterset.form.cleaned_data.get("free"):
-                continue  # "free=false" asks for nothing
+            # A yes/no filter is a chip only when it is on ("free=false" asks for nothing).
+            yes_no = isinstance(field, forms.BooleanField)
+            if yes_no and not self.filterset.form.cleaned_data.get(name):
+                continue
             labels = {str(value): label for value, label in getattr(field, "choices", [])}
             for value in values:
                 remaining = self.request.GET.copy()
                 remaining.pop("page", None)
                 remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
                 label = labels.get(value, f"“{value}”") if labels else f"“{value}”"
-                if name == "free":
+                if yes_no:
                     label = "yes"
                 chips.append((f"{field.label}: {label}", f"?{remaining.urlencode()}"))
         return chips
