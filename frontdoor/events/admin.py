@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from frontdoor.core.admin import ListingAdmin
-from frontdoor.events import actions
 from frontdoor.events.models import Event, Feed, FeedSync, Festival, PitchApplication
 
 
@@ -43,6 +42,8 @@ class EventAdmin(ListingAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            from frontdoor.events import actions  # see sync_now
+
             actions.event_edited(obj, changed_fields=form.changed_data)
         super().save_model(request, obj, form, change)
 
@@ -135,6 +136,10 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync the selected feeds now", permissions=["change"])
     def sync_now(self, request, queryset):
+        # Imported here: the calendar parser it brings takes a tenth of a second to load,
+        # which every command would pay, since Django loads the admin modules at start-up.
+        from frontdoor.events import actions
+
         # Each feed on its own, as the scheduled sync does: one that fails stops no other.
         for sync in actions.feeds_sync_due(feeds=queryset):
             feed = sync.feed

@@ -377,7 +377,7 @@ def companies_import(
             rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
             if rows == 0:
                 raise ImportFailed("The file has a header but no rows.")
-            bad_frame = _bad_rows(tmp, labels)
+            bad_frame = _bad_rows(tmp, labels, bad)
             examples = [
                 f"{r['file']}, line {r['line']}: {describe(r['problem'], r)}"
                 for r in bad_frame.head(10).iter_rows(named=True)
@@ -406,9 +406,12 @@ def companies_import(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _bad_rows(tmp, labels):
-    """The stored snapshot's bad rows: file, line, number, problem bits, values quoted."""
+def _bad_rows(tmp, labels, count):
+    """The stored snapshot's `count` bad rows: file, line, number, problem bits, values
+    quoted."""
     stored = pl.scan_parquet(tmp, row_index_name="row")
+    if not count:  # the usual case: an empty frame, without reading the file again
+        stored = stored.head(0)
     # The snapshot keeps the file's row order, so a row's position gives its line; a row
     # index in the CSV scan would have cost a sixth of the parse.
     starts = (
