@@ -271,6 +271,8 @@ def compute(register, area, definition, peers=(), table=None):
     uk_share = _share(uk_sector, uk_all)
     share = _share(tech.height, act.height)
     legacy_only = int(act[LEGACY].sum())
+    # Grouped before anything is looked up: a few dozen groups instead of every company.
+    by_accounts = dict(tech.group_by(pl.col("accounts").cast(pl.String)).len().iter_rows())
     headline = {
         "active_all": act.height,
         "active_sector": tech.height,
@@ -280,14 +282,14 @@ def compute(register, area, definition, peers=(), table=None):
         "uk_share": uk_share,
         "uk_located_share": _share(latest.located_rows, latest.rows - latest.bad_rows),
         "lq": round(share / uk_share, 3) if share is not None and uk_share else None,
-        "dormant": tech.filter(pl.col("accounts").cast(pl.String) == "DORMANT").height,
+        "dormant": by_accounts.get("DORMANT", 0),
         "legacy_sic_only": legacy_only,
     }
 
     # Incorporations: every company ever seen in the area and sector, in any snapshot.
     seen = pl.concat(
         [
-            register.of(area, s.month).filter(sector).select("number", "incorporated")
+            register.of(area, s.month).select(pl.col("number", "incorporated").filter(sector))
             for s in register.snapshots
         ]
     ).unique("number")
@@ -296,7 +298,11 @@ def compute(register, area, definition, peers=(), table=None):
     incorporations = _years(born, first_year, latest.month.year)
     # Dissolution dates of companies of any status still in the file: few, as dissolved
     # companies leave the register (the disappearances count those).
-    dissolved = register.of(area, latest.month).filter(sector)["dissolved"].drop_nulls()
+    dissolved = (
+        register.of(area, latest.month)
+        .select(pl.col("dissolved").filter(sector).drop_nulls())
+        .to_series()
+    )
     dissolutions = _years(_per_year(dissolved), first_year, latest.month.year + 1)
 
     disappearances = []
@@ -358,26 +364,20 @@ def compute(register, area, definition, peers=(), table=None):
         )
 
     mix = (
-        tech.select(subsector(table).alias("subsector"))
-        .group_by("subsector")
+        tech.group_by(SIC_COLUMNS)
         .len()
+        .group_by(subsector(table).alias("subsector"))
+        .agg(pl.col("len").sum())
         .sort(["len", "subsector"], descending=[True, False])
     )
     subsectors = [
         {"subsector": r["subsector"], "count": r["len"], "share": _share(r["len"], tech.height)}
         for r in mix.iter_rows(named=True)
     ]
-    bands = (
-        tech.select(
-            pl.col("accounts")
-            .cast(pl.String)
-            .replace_strict(SIZE_BANDS, default="Other or not given", return_dtype=pl.String)
-            .alias("band")
-        )
-        .group_by("band")
-        .len()
-    )
-    counted = dict(bands.iter_rows())
+    counted = {}
+    for category, count in by_accounts.items():
+        band = SIZE_BANDS.get(category, "Other or not given")
+        counted[band] = counted.get(band, 0) + count
     sizes = [
         {"band": b, "count": counted[b], "share": _share(counted[b], tech.height)}
         for b in SIZE_ORDER
