@@ -20,7 +20,6 @@ import tempfile
 import threading
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,29 +290,63 @@ def _bytes_read():
         return None
 
 
+class _HashedFile(io.RawIOBase):
+    """A file being written that keeps the SHA-256 of what was written, so the snapshot need
+    not be read again to be checksummed (Polars writes it in order, in large pieces)."""
+
+    def __init__(self, file):
+        self.file = file
+        self.digest = hashlib.sha256()
+        self.error = None
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        try:
+            self.file.write(data)
+        except OSError as error:  # Polars would report it as its own error: kept to raise
+            self.error = error
+            raise
+        self.digest.update(data)
+        return len(data)
+
+
 def _sink(frame, path, size, progress):
-    """Stream the pipeline into the snapshot file. Polars reads the CSV in order and says
-    nothing while it works, so progress("read", bytes, size) follows the bytes this process
-    has read, from the main thread while Polars works on others."""
+    """Stream the pipeline into the snapshot file; returns its SHA-256. Polars reads the CSV
+    in order and says nothing while it works, so progress("read", bytes, size) follows the
+    bytes this process has read, from the main thread while Polars works on others."""
+    with open(path, "wb") as file:
+        target = _HashedFile(file)
+        try:
+            _run_with_progress(
+                # Uncompressed: Parquet's own encodings already make it a ninth of the CSV;
+                # Snappy or LZ4 would halve it but add a third to the write, the costliest
+                # step after reading the CSV.
+                lambda: frame.sink_parquet(target, compression="uncompressed", statistics=False),
+                size,
+                progress,
+            )
+        except pl.exceptions.PolarsError:
+            if target.error:
+                raise target.error from None
+            raise
+    return target.digest.hexdigest()
 
-    def write():
-        # Uncompressed: Parquet's own encodings already make it a ninth of the CSV; Snappy
-        # or LZ4 would halve it but add a third to the write, the costliest step after
-        # reading the CSV.
-        frame.sink_parquet(path, compression="uncompressed", statistics=False)
 
+def _run_with_progress(work, size, progress):
     start = _bytes_read() if progress else None
     if start is None:
-        return write()
+        return work()
     failed = []
 
-    def work():
+    def run():
         try:
-            write()
+            work()
         except Exception as error:  # raised again in the calling thread
             failed.append(error)
 
-    worker = threading.Thread(target=work)
+    worker = threading.Thread(target=run)
     worker.start()
     while worker.is_alive():
         worker.join(0.25)
@@ -321,14 +354,6 @@ def _sink(frame, path, size, progress):
     if failed:
         raise failed[0]
     progress("read", size, size)
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(8 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def companies_import(
@@ -347,7 +372,6 @@ def companies_import(
     folder = insights_dir()
     workdir = tempfile.mkdtemp(prefix=".import-", dir=folder)
     tmp = Path(workdir) / "snapshot.parquet"
-    hashing = ThreadPoolExecutor(max_workers=1)
     try:
         try:
             say(stage, "Unzipping and checking headers")
@@ -359,17 +383,15 @@ def companies_import(
             say(stage, "Parsing, checking, classifying and locating rows")
             frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
             labels = {part: label for part, (_, label) in enumerate(csvs)}
+            size = sum(p.stat().st_size for p, _ in csvs)
             try:
-                _sink(pl.concat(frames), tmp, sum(p.stat().st_size for p, _ in csvs), progress)
+                checksum = _sink(pl.concat(frames), tmp, size, progress)
             except pl.exceptions.PolarsError as error:
                 for p, label in csvs:
                     line, why = first_unreadable_line(p, len(COLUMNS))
                     if line:
                         raise ImportFailed(f"{label}, line {line}: {why}.") from error
                 raise ImportFailed(f"The file could not be read as CSV: {error}") from error
-            # Hashed on another thread (hashlib lets go of the GIL) while the rows are counted
-            # and the postcodes located.
-            hashed = hashing.submit(sha256, tmp)
             stored = pl.scan_parquet(tmp)
             counts = stored.select(
                 rows=(pl.col("problem") != BLANK).fill_null(True).sum(), bad=IS_BAD.sum()
@@ -396,13 +418,11 @@ def companies_import(
             report_tmp = Path(workdir) / "bad-rows.csv"
             _write_report(bad_frame, report_tmp)
             say(stage, "Storing the snapshot")
-            checksum = hashed.result()
         except OSError as error:  # a disk full, say: nothing has been switched yet
             raise ImportFailed(f"A file could not be read or written: {error}.") from error
         files = {"snapshot": tmp, "postcodes": places_tmp, "report": report_tmp}
         return _switch(month, files, checksum, rows, bad, located, examples, sources)
     finally:
-        hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import resource
 import zipfile
 
 import polars as pl
@@ -338,6 +339,20 @@ def test_a_report_that_cannot_be_written_changes_nothing(first, data_dir, monkey
         companies_import(again(data_dir, rows), max_bad_share=0.5)
     assert_intact(first, data_dir)
     assert report.read_bytes() == before
+
+
+def test_a_snapshot_that_cannot_be_written_changes_nothing(first, data_dir):
+    # A real failed write: files may grow to 1 KB only (Python ignores SIGXFSZ, so the
+    # write fails with "File too large" as on a full disk), and the snapshot is larger.
+    source = again(data_dir, snapshot_2024()[:-1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, hard))
+    try:
+        with pytest.raises(ImportFailed, match="could not be read or written: .*File too large"):
+            companies_import(source)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert_intact(first, data_dir)
 
 
 def test_progress_follows_the_bytes_unzipped_and_read(data_dir):
