@@ -313,9 +313,7 @@ class _HashedFile(io.RawIOBase):
 
 
 def _sink(frame, path, size, progress):
-    """Stream the pipeline into the snapshot file; returns its SHA-256. Polars reads the CSV
-    in order and says nothing while it works, so progress("read", bytes, size) follows the
-    bytes this process has read, from the main thread while Polars works on others."""
+    """Stream the pipeline into the snapshot file; returns its SHA-256."""
     with open(path, "wb") as file:
         target = _HashedFile(file)
         try:
@@ -335,6 +333,9 @@ def _sink(frame, path, size, progress):
 
 
 def _run_with_progress(work, size, progress):
+    """Run `work`, which reads the CSV with Polars. Polars reads in order and says nothing
+    while it works, so progress("read", bytes, size) follows the bytes this process has read,
+    from this thread while Polars works on others."""
     start = _bytes_read() if progress else None
     if start is None:
         return work()
