@@ -27,7 +27,12 @@ import polars as pl
 from django.db import transaction
 
 from frontdoor.insights.companies_format import COLUMNS, KEPT
-from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line, say
+from frontdoor.insights.csvfiles import (
+    DEFAULT_MAX_BAD_SHARE,
+    first_unreadable_line,
+    record_lines,
+    say,
+)
 from frontdoor.insights.geography import (
     insights_dir,
     locate_rows,
@@ -383,7 +388,6 @@ def companies_import(
                 csvs.append((csv_path, path.name))
             say(stage, "Parsing, checking, classifying and locating rows")
             frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
-            labels = {part: label for part, (_, label) in enumerate(csvs)}
             size = sum(p.stat().st_size for p, _ in csvs)
             try:
                 checksum = _sink(pl.concat(frames), tmp, size, progress)
@@ -400,7 +404,7 @@ def companies_import(
             rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
             if rows == 0:
                 raise ImportFailed("The file has a header but no rows.")
-            bad_frame = _bad_rows(tmp, labels, bad)
+            bad_frame = _bad_rows(tmp, csvs, bad)
             examples = [
                 f"{r['file']}, line {r['line']}: {describe(r['problem'], r)}"
                 for r in bad_frame.head(10).iter_rows(named=True)
@@ -427,31 +431,43 @@ def companies_import(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _bad_rows(tmp, labels, count):
+def _bad_rows(tmp, csvs, count):
     """The stored snapshot's `count` bad rows: file, line, number, problem bits, values
-    quoted."""
+    quoted. `csvs` are the (path, label) of the files read, in order."""
     stored = pl.scan_parquet(tmp, row_index_name="row")
     if not count:  # the usual case: an empty frame, without reading the file again
         stored = stored.head(0)
-    # The snapshot keeps the file's row order, so a row's position gives its line; a row
-    # index in the CSV scan would have cost a sixth of the parse.
-    starts = (
+    # The snapshot keeps the files' row order, so a row's position gives its record in its
+    # file; a row index in the CSV scan would have cost a sixth of the parse.
+    parts = (
         stored.group_by("part")
         .len()
         .sort("part")
-        .select("part", start=pl.col("len").cum_sum() - pl.col("len"))
+        .with_columns(start=pl.col("len").cum_sum() - pl.col("len"))
     )
-    return (
+    frame = (
         stored.filter(IS_BAD)
-        .join(starts, on="part")
+        .join(parts, on="part")
         .sort("row")
         .select(
-            pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
-            (pl.col("row") - pl.col("start") + 2).cast(pl.UInt32).alias("line"),
+            "part",
+            "len",
+            (pl.col("row") - pl.col("start")).alias("record"),
             "problem",
             *BAD_ROW_COLUMNS,
         )
         .collect()
+    )
+    lines = []
+    for (part, total), rows in frame.group_by("part", "len", maintain_order=True):
+        found = record_lines(csvs[part][0], rows["record"].to_list(), total)
+        lines.extend(found[r] for r in rows["record"])
+    labels = {part: label for part, (_, label) in enumerate(csvs)}
+    return frame.select(
+        pl.col("part").replace_strict(labels, return_dtype=pl.String).alias("file"),
+        pl.Series("line", lines, dtype=pl.UInt32),
+        "problem",
+        *BAD_ROW_COLUMNS,
     )
 
 

@@ -1,6 +1,6 @@
 """What the two importers (Companies House, postcode directory) share about CSV files: the
-bad-row limit, where a file Polars could not read stops being readable, and telling the
-curator which stage a long import has reached."""
+bad-row limit, where a file Polars could not read stops being readable, the line a record
+starts on, and telling the curator which stage a long import has reached."""
 
 import csv
 
@@ -32,6 +32,37 @@ def first_unreadable_line(path, columns):
                 return start, f"{len(fields)} fields, more than {columns}"
             start = reader.line_num + 1
     return None, "unreadable CSV"
+
+
+def record_lines(path, records, total):
+    """Only for bad rows: {record: the line it starts on} for `records` (0-based, after the
+    header) of a file of `total` records. While no quoted value spans lines, a record's line
+    is its index plus 2, which counting the newlines confirms; otherwise the lines are walked,
+    minding quotes, up to the last record asked for."""
+    wanted = sorted(set(records))
+    if not wanted:
+        return {}
+    newlines, last = 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(8 << 20):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if newlines == total + (last == b"\n"):  # the header's line break, and each record's
+        return {r: r + 2 for r in wanted}
+    found, pending = {}, iter(wanted)
+    target = next(pending)
+    record, inside = -2, False  # the header is record -1
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            if not inside:
+                record += 1
+                if record == target:
+                    found[record] = number
+                    if (target := next(pending, None)) is None:
+                        break
+            if line.count(b'"') % 2:  # an escaped quote ("") counts twice: no change
+                inside = not inside
+    return found
 
 
 def say(stage, text):

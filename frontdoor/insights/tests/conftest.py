@@ -62,8 +62,8 @@ def row(**fields):
     return ",".join(quote(values.get(c, "")) for c in COLUMNS)
 
 
-def write_csv(path, rows, header=HEADER, encoding="utf-8"):
-    text = header + "\n" + "".join(r + "\n" for r in rows)
+def write_csv(path, rows, header=HEADER, encoding="utf-8", newline="\n"):
+    text = header + newline + "".join(r + newline for r in rows)
     path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
     return path
 

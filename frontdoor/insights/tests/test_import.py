@@ -252,6 +252,20 @@ def test_each_reason_quotes_its_own_value(data_dir):
         ]
 
 
+def test_bad_rows_after_a_value_spanning_lines_get_their_own_line(data_dir):
+    rows = snapshot_2024()
+    # Quoted values may hold line breaks (and escaped quotes): records and lines part ways.
+    rows[1] = row(number="00000002", **{"RegAddress.AddressLine1": 'Unit 1\nThe "Hub"\nLevel 2'})
+    rows[6] = row(number="abc", incorporated="01/02/2020")
+    path = write_csv(data_dir / f"{NAME}.csv", rows, newline="\r\n")
+    result = companies_import(path, max_bad_share=0.5)
+    assert result.bad_examples == [
+        f"{NAME}.csv, line 10: CompanyNumber “abc” is not 8 capital letters or digits"
+    ]
+    lines = path.read_bytes().split(b"\n")
+    assert lines[10 - 1].startswith(b'"COMPANY abc LIMITED","abc"')
+
+
 @pytest.mark.parametrize("value", ["01/02/20", "01/02/-2020", "01/02/+2020", "1/1/1", "1/2/2020"])
 def test_a_date_not_written_dd_mm_yyyy_is_a_bad_row(data_dir, value):
     rows = snapshot_2024() + [row(number="00000042", incorporated=value)]
