@@ -29,6 +29,8 @@ MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
 # year's planning, far enough back that last month's events stay browsable.
 WINDOW_BEFORE = datetime.timedelta(days=90)
 WINDOW_AFTER = datetime.timedelta(days=400)
+# Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
+DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
@@ -222,6 +224,12 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         line_of.setdefault(uid, line)
         if "RRULE" in component or "RDATE" in component or "RECURRENCE-ID" in component:
             repeating.add(uid)
+        component.pop(DURATION_GIVEN, None)  # only ever the one set here
+        if "DURATION" in component and "DTEND" not in component:
+            # The expansion below adds the whole DURATION on the clock; `_event` redoes the
+            # sum, so the duration rides along on each occurrence.
+            given = component["DURATION"].dt
+            component.add(DURATION_GIVEN, f"{given.days} {given.seconds}")
         good.add_component(component)
 
     try:
@@ -336,6 +344,14 @@ def _vevent_lines(text_lines):
     ]
 
 
+def _end_after(start, duration):
+    """RFC 5545 3.3.6: a DURATION's days and weeks are nominal (the same clock time so many
+    days on), its hours, minutes and seconds exact, so "PT2H" across the autumn clock change
+    ends two real hours later. (Hours beyond a day, "PT25H", parse as a day and an hour.)"""
+    days = datetime.timedelta(days=duration.days)
+    return ((start + days).astimezone(datetime.UTC) + (duration - days)).astimezone(start.tzinfo)
+
+
 def _as_aware(value, tz):
     """Floating times (no zone) are the feed's local time; everything else keeps its zone."""
     if value.tzinfo is None:
@@ -368,6 +384,9 @@ def _event(occurrence, uid, repeats, tz, line):
         all_day = False
         starts_at = _as_aware(start, tz)
         ends_at = _as_aware(end, tz) if isinstance(end, datetime.datetime) else starts_at
+        if (given := occurrence.get(DURATION_GIVEN)) is not None:
+            days, seconds = map(int, str(given).split())
+            ends_at = _end_after(starts_at, datetime.timedelta(days=days, seconds=seconds))
         zone = _zone_name(occurrence, starts_at, tz)
         ends_at = max(ends_at, starts_at)
         occurrence_id = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")

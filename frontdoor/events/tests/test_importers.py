@@ -102,6 +102,52 @@ def test_apple_duration_and_rdate_across_the_clock_change():
     assert events[0].location == "Protospace Milton Keynes"
 
 
+def test_a_duration_in_hours_is_exact_across_the_clock_change_and_days_are_nominal():
+    calendar = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:late-night@example.org\r
+DTSTART;TZID=Europe/London:20261025T003000\r
+DURATION:PT2H\r
+X-FRONTDOOR-DURATION:not ours to set\r
+SUMMARY:Hack night across the clock change\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:two-days@example.org\r
+DTSTART;TZID=Europe/London:20261024T120000\r
+DURATION:P1D\r
+SUMMARY:A day from noon\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:series@example.org\r
+DTSTART;TZID=Europe/London:20261024T003000\r
+DURATION:PT2H\r
+RRULE:FREQ=DAILY;COUNT=3\r
+SUMMARY:Series\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:series@example.org\r
+RECURRENCE-ID;TZID=Europe/London:20261026T003000\r
+DTSTART;TZID=Europe/London:20261026T010000\r
+DTEND;TZID=Europe/London:20261026T011500\r
+SUMMARY:Series, moved\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+    result = importers.parse(calendar, now=NOW)
+    assert result.warnings == []
+    assert [(e.name, e.starts_at, e.ends_at) for e in result.events] == [
+        # 00:30 BST plus two real hours is 01:30 GMT, not 02:30 GMT (three hours).
+        ("Hack night across the clock change", utc(2026, 10, 24, 23, 30), utc(2026, 10, 25, 1, 30)),
+        # A day is nominal: noon BST to noon GMT, 25 hours.
+        ("A day from noon", utc(2026, 10, 24, 11), utc(2026, 10, 25, 12)),
+        ("Series", utc(2026, 10, 23, 23, 30), utc(2026, 10, 24, 1, 30)),
+        ("Series", utc(2026, 10, 24, 23, 30), utc(2026, 10, 25, 1, 30)),
+        ("Series, moved", utc(2026, 10, 26, 1), utc(2026, 10, 26, 1, 15)),
+    ]
+
+
 def test_meetup_and_eventbrite_list_the_same_event_with_the_same_dedupe_key():
     meetup = by_key(parse("meetup.ics"))["event_311234567@meetup.com"]
     eventbrite = by_key(parse("eventbrite.ics"))["1012345678901-1760981400@eventbrite.com"]
