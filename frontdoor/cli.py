@@ -63,6 +63,8 @@ def main(argv=None):
 
 
 def _utility():
+    """Django's command runner, letting the collector work again once the command is loaded
+    (Django is imported here, while the collector rests)."""
     from django.core.management import ManagementUtility
 
     class Utility(ManagementUtility):

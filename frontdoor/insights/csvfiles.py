@@ -47,7 +47,9 @@ def record_lines(path, records, total):
         while chunk := f.read(8 << 20):
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
-    if newlines == total + (last == b"\n"):  # the header's line break, and each record's
+    # A line break after the header and between records, and one at the end if the file
+    # ends with one: any more are inside quoted values.
+    if newlines == total + (last == b"\n"):
         return {r: r + 2 for r in wanted}
     found, pending = {}, iter(wanted)
     target = next(pending)

@@ -363,7 +363,7 @@ def compute(register, area, definition, peers=(), table=None):
             }
         )
 
-    mix = (
+    mix = (  # grouped by SIC codes first, as the accounts category above
         tech.group_by(SIC_COLUMNS)
         .len()
         .group_by(subsector(table).alias("subsector"))
