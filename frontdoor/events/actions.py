@@ -179,7 +179,7 @@ def _apply(feed, parsed, now):
     FeedEntry.objects.bulk_update(
         untouched, ["last_seen", "sequence", "last_modified"], batch_size=500
     )
-    window_start = parsed.window[0] if parsed.window else None
+    window_start, window_end = parsed.window or (None, None)
     for key, entry in entries.items():
         if key in seen or not entry.present:
             continue
@@ -188,6 +188,8 @@ def _apply(feed, parsed, now):
         event = entry.event
         if window_start and event.ends_at < window_start:
             continue  # outside the window we read: the feed may simply have trimmed its past
+        if window_end and event.starts_at >= window_end:
+            continue  # beyond where reading stopped (see importers._expand)
         entry.present = False
         entry.save(update_fields=["present"])
         still_listed = event.feed_entries.filter(present=True).exists()

@@ -29,6 +29,12 @@ MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
 # year's planning, far enough back that last month's events stay browsable.
 WINDOW_BEFORE = datetime.timedelta(days=90)
 WINDOW_AFTER = datetime.timedelta(days=400)
+# A daily event shows every day of the window; one that repeats more often is not a public
+# event listing, and reading it all (every minute for a year) would take minutes and flood
+# the calendar.
+SERIES_LIMIT = 500
+READ_LIMIT = 20_000
+TIMES_A_DAY = 4
 # Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
 DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
@@ -233,10 +239,7 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         good.add_component(component)
 
     try:
-        occurrences = recurring_ical_events.of(good, skip_bad_series=True).between(
-            window[0].astimezone(tz).replace(tzinfo=None),
-            window[1].astimezone(tz).replace(tzinfo=None),
-        )
+        occurrences, window = _expand(good, window, tz, warnings, skipped)
     except Exception as error:  # the library raises many types for bad rules; report them all
         raise FeedError(f"Could not expand the repeating events: {error}") from None
 
@@ -294,9 +297,28 @@ def _screen(component, zones, default_time_zone, warnings, where):
     if end is not None and _before(end.dt, start.dt):
         warnings.append(f"{where}: DTEND is before DTSTART; read as ending when it starts.")
         del component["DTEND"]
+    if problem := _too_frequent(component.get("RRULE")):
+        return problem
     zone = start.params.get("TZID")
     if zone and zone not in zones and zone not in _zone_names() and zone not in WINDOWS_TO_OLSON:
         warnings.append(f"{where}: time zone “{zone}” is unknown; read as {default_time_zone}.")
+    return None
+
+
+def _too_frequent(rule):
+    """Why a repeat rule is not an event listing (None if it is one): more than a few times a
+    day, every day of the window, would flood the calendar."""
+    if rule is None:
+        return None
+    rule = rule[0] if isinstance(rule, list) else rule
+    frequency = str((rule.get("FREQ") or [""])[0]).upper()
+    if frequency in ("SECONDLY", "MINUTELY", "HOURLY"):
+        return f"it repeats {frequency.lower()}: too often to list as events"
+    per_day = 1
+    for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        per_day *= max(len(rule.get(part) or []), 1)
+    if per_day > TIMES_A_DAY:
+        return f"it repeats {per_day} times a day: too often to list as events"
     return None
 
 
@@ -342,6 +364,59 @@ def _vevent_lines(text_lines):
         for number, line in enumerate(text_lines, start=1)
         if line.strip().upper() == "BEGIN:VEVENT"
     ]
+
+
+def _expand(calendar, window, tz, warnings, skipped):
+    """The occurrences of the calendar's events within the window, and the window actually
+    read. Rules that repeat more than daily are refused in `_screen`; still, a series keeps
+    its first SERIES_LIMIT occurrences, and reading (a month at a time) stops once past
+    READ_LIMIT occurrences, the window then ending there (so that later events already here
+    are not taken as removed)."""
+    kept, read, per_series = [], 0, {}
+    start, end = window
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    step = datetime.timedelta(days=30)
+    for month_start in _steps(start, end, step):
+        if read > READ_LIMIT:
+            warnings.append(
+                f"The calendar repeats more than {READ_LIMIT:,} times; read up to "
+                f"{month_start:%d %B %Y} only."
+            )
+            return kept, (start, month_start)
+        month_end = min(month_start + step, end)
+        for occurrence in query.between(_local(month_start, tz), _local(month_end, tz)):
+            if month_start > start and _starts(occurrence, tz) < month_start:
+                continue  # begun before this month: read with the month before
+            read += 1
+            uid = str(occurrence.get("UID", "")).strip()
+            per_series[uid] = per_series.get(uid, 0) + 1
+            if per_series[uid] <= SERIES_LIMIT:
+                kept.append(occurrence)
+            elif uid not in skipped:
+                warnings.append(
+                    f"Event {uid} repeats more than {SERIES_LIMIT} times in the "
+                    f"{(end - start).days} days read; kept the first {SERIES_LIMIT}."
+                )
+                skipped.add(uid)  # still in the calendar: later occurrences here stay
+    return kept, window
+
+
+def _steps(start, end, step):
+    while start < end:
+        yield start
+        start += step
+
+
+def _local(moment, tz):
+    """A window bound as the library takes it: the feed's local time, without a zone."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _starts(occurrence, tz):
+    begins = occurrence.start
+    if not isinstance(begins, datetime.datetime):
+        begins = datetime.datetime.combine(begins, datetime.time())
+    return _as_aware(begins, tz)
 
 
 def _end_after(start, duration):

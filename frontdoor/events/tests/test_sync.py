@@ -12,7 +12,7 @@ from werkzeug import Response
 
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.factories import PlaceFactory
-from frontdoor.events import actions
+from frontdoor.events import actions, importers
 from frontdoor.events.factories import FeedFactory
 from frontdoor.events.models import Event, Feed
 from frontdoor.events.tests.conftest import NOW, corpus
@@ -367,3 +367,34 @@ def test_one_feed_failing_while_saving_does_not_stop_the_others(frozen, monkeypa
     assert [(r.feed.name, r.outcome) for r in results] == [("Broken", "failed"), ("Fine", "ok")]
     assert "database went away" in results[0].messages
     assert Event.objects.filter(feed=fine).count() == 3
+
+
+def test_a_rule_repeating_more_than_daily_is_refused_and_a_series_is_capped(frozen):
+    hourly = vevent("flood@example.org", "Flood", extra="RRULE:FREQ=HOURLY\n")
+    six_a_day = vevent("six@example.org", "Six", extra="RRULE:FREQ=DAILY;BYHOUR=1,2,3,4,5,6\n")
+    twice_a_day = vevent("twice@example.org", "Twice", extra="RRULE:FREQ=DAILY;BYHOUR=9,17\n")
+    feed = file_feed(ics(hourly, six_a_day, twice_a_day, vevent("real@example.org", "Real")))
+    started = time.perf_counter()
+    sync = actions.feed_sync(feed)
+    assert time.perf_counter() - started < 30  # an hourly rule alone used to take minutes
+    assert "event flood@example.org: it repeats hourly: too often to list as events" in (
+        sync.messages
+    )
+    assert "event six@example.org: it repeats 6 times a day" in sync.messages
+    assert "Event twice@example.org repeats more than 500 times" in sync.messages
+    names = list(Event.objects.filter(feed=feed).values_list("name", flat=True))
+    assert names.count("Twice") == 500 and names.count("Real") == 1
+    assert "Flood" not in names and "Six" not in names
+
+
+def test_events_beyond_where_reading_stopped_are_not_taken_as_removed(frozen, monkeypatch):
+    daily = [vevent(f"d{i}@example.org", f"Daily {i}", extra="RRULE:FREQ=DAILY\n") for i in (1, 2)]
+    feed = file_feed(ics(*daily))
+    actions.feed_sync(feed)
+    # From 20 October 2026 to the end of the window, 400 days after "now" (1 October).
+    assert Event.objects.filter(feed=feed, status=Event.Status.SCHEDULED).count() == 2 * 381
+    monkeypatch.setattr(importers, "READ_LIMIT", 100)  # a calendar past the limit, in small
+    sync = resync(feed, ics(*daily))
+    assert "The calendar repeats more than 100 times; read up to" in sync.messages
+    assert sync.cancelled == 0
+    assert not Event.objects.filter(feed=feed, status=Event.Status.CANCELLED).exists()
