@@ -193,7 +193,12 @@ def _apply(feed, parsed, now):
         entry.present = False
         entry.save(update_fields=["present"])
         still_listed = event.feed_entries.filter(present=True).exists()
-        if not still_listed and not event.is_cancelled:
+        if not still_listed and key.rsplit("/", 1)[0] in parsed.private:
+            if event.state != PublicationState.ARCHIVED:
+                event.state = PublicationState.ARCHIVED  # not even its name stays listed
+                event.save()
+                counts.log("Now marked private in the feed, so withdrawn", event)
+        elif not still_listed and not event.is_cancelled:
             event.status = Event.Status.CANCELLED
             event.status_note = f"Removed from {feed.name}’s calendar on {now:%d %B %Y}."
             event.sequence += 1

@@ -100,6 +100,8 @@ class ParseResult:
     window: tuple[datetime.datetime, datetime.datetime] | None = None
     # UIDs of events still in the calendar but skipped for bad data: not gone from it.
     skipped: set[str] = field(default_factory=set)
+    # UIDs of events the calendar marks private: withdrawn if they were listed before.
+    private: set[str] = field(default_factory=set)
 
 
 def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
@@ -204,7 +206,7 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
     for key, value in calendar.property_items(recursive=False):
         if key not in ("BEGIN", "END"):
             good.add(key, value)
-    line_of, masters, repeating = {}, {}, set()
+    line_of, masters, repeating, private = {}, {}, set(), set()
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             good.add_component(component)
@@ -213,6 +215,13 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         uid = _first(component.get("UID", ""))
         uid = str(uid).strip()
         where = f"Line {line}: event {uid or '(no UID)'}"
+        visibility = str(_first(component.get("CLASS", "PUBLIC"))).strip().upper()
+        if visibility != "PUBLIC":
+            # RFC 5545 3.8.1.3: the calendar's owner keeps it to themselves. A "secret
+            # address" or an exported file holds such appointments too.
+            warnings.append(f"{where}: marked {visibility.lower()} (CLASS), so not listed.")
+            private.add(uid)
+            continue
         problem = _screen(component, zones, default_time_zone, warnings, where)
         if not uid:
             problem = "no UID, so it cannot be kept in step"
@@ -251,7 +260,7 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             warnings.append(f"Line {line_of.get(uid, 0)}: event {uid}: {error}; skipped.")
             skipped.add(uid)
-    return ParseResult(events=events, warnings=warnings, window=window, skipped=skipped)
+    return ParseResult(events, warnings, window, skipped, private)
 
 
 # At most once in an event (RFC 5545 3.6.1): given twice, which one is meant cannot be told.

@@ -398,3 +398,20 @@ def test_events_beyond_where_reading_stopped_are_not_taken_as_removed(frozen, mo
     assert "The calendar repeats more than 100 times; read up to" in sync.messages
     assert sync.cancelled == 0
     assert not Event.objects.filter(feed=feed, status=Event.Status.CANCELLED).exists()
+
+
+def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_were(frozen):
+    talks = vevent("talks@example.org", "Acquisition talks with Acme", extra="CLASS:PRIVATE\n")
+    hearing = vevent("hearing@example.org", "Board dinner", extra="CLASS:CONFIDENTIAL\n")
+    meetup = vevent("meetup@example.org", "Open AI meetup", extra="CLASS:PUBLIC\n")
+    feed = file_feed(ics(talks, hearing, meetup))
+    sync = actions.feed_sync(feed)
+    assert "event talks@example.org: marked private (CLASS), so not listed" in sync.messages
+    assert "event hearing@example.org: marked confidential (CLASS)" in sync.messages
+    assert list(Event.objects.values_list("name", flat=True)) == ["Open AI meetup"]
+    # Listed before it was made private: withdrawn altogether, not shown as cancelled.
+    sync = resync(feed, ics(meetup.replace("CLASS:PUBLIC", "CLASS:PRIVATE")))
+    meetup_event = Event.objects.get(uid="meetup@example.org")
+    assert meetup_event.state == PublicationState.ARCHIVED
+    assert not Event.objects.published().exists()
+    assert "Now marked private in the feed, so withdrawn: Open AI meetup" in sync.changes
