@@ -156,7 +156,7 @@ def _apply(feed, parsed, now):
             _copy(item, event, venue)
             event.sequence += 1
             event.save()
-        elif event.is_cancelled and not item.cancelled:
+        elif event.is_cancelled and not item.cancelled and _may_reinstate(feed, event):
             # Withdrawn by its own feed but still listed here: it is still on.
             event.status, event.status_note = Event.Status.SCHEDULED, ""
             event.sequence += 1
@@ -193,6 +193,8 @@ def _apply(feed, parsed, now):
         entry.present = False
         entry.save(update_fields=["present"])
         still_listed = event.feed_entries.filter(present=True).exists()
+        if event.feed_id != feed.pk and (event.feed_id is None or feed.requires_approval):
+            continue  # a curator's event, or a feed not yet trusted: only the link goes
         if not still_listed and key.rsplit("/", 1)[0] in parsed.private:
             if event.state != PublicationState.ARCHIVED:
                 event.state = PublicationState.ARCHIVED  # not even its name stays listed
@@ -260,7 +262,7 @@ def _add(feed, item, venue, now, counts, known):
         event = existing
         counts.merged += 1
         counts.log("Already listed, now also by this feed", event)
-        if event.is_cancelled and not item.cancelled and event.feed_id != feed.pk:
+        if event.is_cancelled and not item.cancelled and _may_reinstate(feed, event):
             # Withdrawn by the feed that brought it in, but listed here: it is still on.
             event.status, event.status_note = Event.Status.SCHEDULED, ""
             event.sequence += 1
@@ -285,7 +287,7 @@ def _add(feed, item, venue, now, counts, known):
         counts.cancelled += item.cancelled
         counts.added += not item.cancelled
         counts.log("Added, cancelled" if item.cancelled else "Added", event)
-    if feed.organisation_id:
+    if feed.organisation_id and (existing is None or not feed.requires_approval):
         event.organisers.add(feed.organisation_id)
     FeedEntry.objects.create(
         feed=feed,
@@ -297,6 +299,13 @@ def _add(feed, item, venue, now, counts, known):
         first_seen=now,
         last_seen=now,
     )
+
+
+def _may_reinstate(feed, event):
+    """Whether this feed listing a cancelled event it did not bring in puts it back on: only
+    a trusted feed (not one whose events await approval), and never over a curator's own
+    event (the feed has no say in it; a curator may have cancelled it)."""
+    return event.feed_id not in (None, feed.pk) and not feed.requires_approval
 
 
 def feeds_sync_due(*, now=None, feeds=None, progress=None):

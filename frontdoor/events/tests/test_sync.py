@@ -415,3 +415,36 @@ def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_we
     assert meetup_event.state == PublicationState.ARCHIVED
     assert not Event.objects.published().exists()
     assert "Now marked private in the feed, so withdrawn: Open AI meetup" in sync.changes
+
+
+def test_a_feed_cannot_take_over_a_curators_event_or_act_before_approval(frozen):
+    from frontdoor.directory.factories import OrganisationFactory
+    from frontdoor.events.factories import EventFactory
+
+    start = datetime.datetime(2026, 10, 20, 18, tzinfo=UTC)
+    summit = EventFactory(
+        name="Milton Keynes AI Summit", starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
+    talk = EventFactory(name="Robotics talk", starts_at=start, ends_at=start, feed=file_feed(b""))
+    talk.status = Event.Status.CANCELLED  # withdrawn by the feed that brought it in
+    talk.save()
+    rogue = OrganisationFactory(name="Rogue Ltd")
+    items = [vevent("x@rogue.example", "Milton Keynes AI Summit"), vevent("y@r", "Robotics talk")]
+    feed = file_feed(ics(*items), organisation=rogue, requires_approval=True)
+    sync = actions.feed_sync(feed)
+    assert sync.merged == 2  # linked, so no duplicates are made
+    summit.refresh_from_db()
+    talk.refresh_from_db()
+    assert list(summit.organisers.all()) == [] and list(talk.organisers.all()) == []
+    assert talk.is_cancelled  # a feed awaiting approval changes nothing public
+    # The curator cancels the summit; the feed lists it, then drops it.
+    summit.status = Event.Status.CANCELLED
+    summit.save()
+    resync(feed, ics(items[0].replace("SUMMARY:", "DESCRIPTION:changed\nSUMMARY:")))
+    summit.refresh_from_db()
+    assert summit.is_cancelled
+    summit.status = Event.Status.SCHEDULED
+    summit.save()
+    sync = resync(feed, ics())
+    summit.refresh_from_db()
+    assert not summit.is_cancelled and sync.cancelled == 0
