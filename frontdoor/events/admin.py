@@ -167,6 +167,7 @@ class PitchApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["company_name", "founder_name", "email"]
     autocomplete_fields = ["event"]
+    readonly_fields = ["consent"]  # what the applicant agreed to, as they saw it
     actions = ["accept", "decline"]
 
     @admin.action(description="Accept: list them as pitching", permissions=["change"])

@@ -461,6 +461,8 @@ class PitchApplication(models.Model):
     asking = models.CharField(max_length=120, blank=True, help_text="e.g. £250k seed round")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     created = models.DateTimeField(auto_now_add=True)
+    # What the applicant agreed to be shown, in the words of the form they ticked.
+    consent = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created", "pk"]

@@ -91,7 +91,10 @@ class PitchForm(forms.ModelForm):
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     consent = forms.BooleanField(
-        label="List our company name, website and pitch on this page if we are accepted",
+        label=(
+            "List our company name, website, pitch, stage and asking on this page if we are "
+            "accepted"
+        ),
         required=True,
     )
 
@@ -131,6 +134,7 @@ def pitch_apply(request, slug):
         context = view.get_context_data(pitch_form=form)
         return render(request, "events/event_detail.html", context, status=400)
     data = {name: form.cleaned_data[name] for name in PitchForm.Meta.fields}
+    data["consent"] = form.fields["consent"].label  # the box is required: it was ticked
     actions.pitch_apply(event, data=data)
     return HttpResponseRedirect(f"{event.get_absolute_url()}?applied=1#pitch")
 

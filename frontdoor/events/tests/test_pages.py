@@ -174,6 +174,10 @@ def test_founders_apply_to_pitch_and_investors_see_who_is_pitching(client, froze
     assert application.status == PitchApplication.Status.SUBMITTED
     # A website typed without its scheme is taken to be https.
     assert application.website == "https://voltly.example"
+    # What they agreed to is kept in the words they ticked, which name all that is shown.
+    assert application.consent == (
+        "List our company name, website, pitch, stage and asking on this page if we are accepted"
+    )
     # Not listed until the organisers accept it; then listed without the founder's email.
     assert "Voltly" not in client.get(session.get_absolute_url()).content.decode()
     application.status = PitchApplication.Status.ACCEPTED
