@@ -218,6 +218,9 @@ FRONTDOOR_DATA_LICENCE_URL = env(
 # cache: the default local-memory cache counts per process, so configure a shared cache
 # to enforce one limit across several processes.
 FRONTDOOR_API_RATE = env("FRONTDOOR_API_RATE", "300/minute")
+# Calendar feeds on the hub's own network (an intranet calendar server, a test server):
+# off, so a feed link cannot make the server fetch what only it can reach.
+FRONTDOOR_FEEDS_PRIVATE_NETWORK = env_flag("FRONTDOOR_FEEDS_PRIVATE_NETWORK")
 if not re.fullmatch(r"[0-9]+/(second|minute|hour|day)", FRONTDOOR_API_RATE):
     raise ImproperlyConfigured(
         f"FRONTDOOR_API_RATE must read like 300/minute (per second, minute, hour or day), "

@@ -7,6 +7,7 @@ import datetime
 import functools
 import hashlib
 import http.client
+import ipaddress
 import re
 import socket
 import time
@@ -14,10 +15,12 @@ import zlib
 import zoneinfo
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
+from urllib.parse import urlsplit
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 import icalendar
 import recurring_ical_events
+from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from frontdoor.core.text import looks_like_html, plain_text, sanitise_html
@@ -104,6 +107,36 @@ class ParseResult:
     private: set[str] = field(default_factory=set)
 
 
+def _check_public(url):
+    """Refuse a link whose host is on a private or local network (the server's own, a cloud
+    metadata address): a feed link must not make the server fetch what only it can reach.
+    (A name checked here could still be made to resolve elsewhere a moment later; a proxy
+    that allows only public addresses closes that gap too.)"""
+    if settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FeedError(f"Not an http(s) link: {url}")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+    except (socket.gaierror, UnicodeError, ValueError):
+        return  # not found: the fetch says so in its own words
+    for address in sorted(addresses):
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise FeedError(
+                f"{url} leads to a private or local network address ({address}); only public "
+                "addresses are fetched."
+            )
+
+
+class _PublicRedirects(HTTPRedirectHandler):
+    """Follows a redirect only to a public http(s) address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        _check_public(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
     """The feed's bytes, or FeedError saying what went wrong, in words a curator can act on."""
     if url.lower().startswith("webcal://"):
@@ -117,8 +150,9 @@ def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
             "Accept": "text/calendar, text/plain;q=0.5, */*;q=0.1",
         },
     )
+    _check_public(url)
     try:
-        with urlopen(request, timeout=timeout) as response:
+        with build_opener(_PublicRedirects).open(request, timeout=timeout) as response:
             data = _read_before(response, time.monotonic() + timeout * 3, max_bytes + 1, url)
     except HTTPError as error:
         raise FeedError(

@@ -24,3 +24,9 @@ def media_in_tmp(settings, tmp_path):
     # Uploads go to throwaway folders, not the developer's var/.
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def feeds_on_this_machine(settings):
+    # The test servers listen on 127.0.0.1, which a deployment refuses (test_bad_feeds).
+    settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK = True

@@ -243,3 +243,23 @@ def test_a_gzipped_answer_is_read(httpserver, frozen):
         )
     )
     assert actions.feed_sync(feed).added == 2
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "[::1]", "10.1.2.3", "192.168.0.10", "169.254.169.254"]
+)
+def test_a_feed_on_a_private_or_local_address_is_refused(httpserver, settings, host):
+    settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK = False  # as deployed
+    url = httpserver.url_for("/internal").replace("localhost", host).replace("127.0.0.1", host)
+    with pytest.raises(importers.FeedError, match="private or local network address"):
+        importers.fetch(url, timeout=2)
+    assert httpserver.log == []  # nothing was asked of it
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(settings):
+    settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK = False
+    handler = importers._PublicRedirects()
+    request = importers.Request("https://calendar.example.org/feed.ics")
+    for target in ("http://127.0.0.1:8080/admin", "ftp://files.example.org/feed.ics"):
+        with pytest.raises(importers.FeedError):
+            handler.redirect_request(request, None, 302, "Found", {}, target)
