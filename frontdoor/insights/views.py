@@ -309,6 +309,8 @@ class MethodView(TemplateView):
 class AddMissing(UserPassesTestMixin, View):
     """Curators only: add the area's unlisted registry companies as draft listings."""
 
+    raise_exception = True  # 403, not a login page: the button is only shown to curators
+
     def test_func(self):
         # Staff who may add organisations in the admin: an events editor is staff too.
         user = self.request.user

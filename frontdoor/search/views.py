@@ -4,8 +4,10 @@ from html import escape
 
 from django.conf import settings
 from django.template.defaultfilters import date, floatformat, truncatechars
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
 from frontdoor.core import geo
@@ -15,6 +17,7 @@ from frontdoor.search.forms import WITHIN, SearchForm
 from frontdoor.search.map import results_map
 
 
+@method_decorator(vary_on_headers("HX-Request"), name="dispatch")  # page or results only
 class SearchView(TemplateView):
     """Search everything, with facets, distance from a postcode, and a map of the page."""
 

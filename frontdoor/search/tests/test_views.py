@@ -35,6 +35,9 @@ def test_htmx_gets_only_the_results(client, listings):
     response = client.get("/search/", {"q": "protospace"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body and "Protospace Workshop" in body
+    # The same address gives the page or the results alone: caches must tell them apart.
+    assert "HX-Request" in response["Vary"]
+    assert "HX-Request" in client.get("/search/", {"q": "protospace"})["Vary"]
 
 
 def test_map_draws_located_results_without_fetching_tiles(client, listings):
