@@ -41,6 +41,7 @@ TIMES_A_DAY = 4
 # Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
 DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
 ONLINE_PLACE = re.compile(
@@ -330,9 +331,12 @@ def _screen(component, zones, default_time_zone, warnings, where):
     start = component.get("DTSTART")
     if start is None:
         return "DTSTART is missing"
-    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
-        if isinstance(component.get(name), icalendar.prop.vBroken):
-            return f"{name} “{component.get(name)}” is invalid ({problems.get(name, 'unreadable')})"
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "RDATE", "EXDATE"):
+        values = component.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, icalendar.prop.vBroken):
+                # A series read without its rule or exceptions would list wrong dates.
+                return f"{name} “{value}” is invalid ({problems.get(name, 'unreadable')})"
     for name, problem in problems.items():
         if name not in ORDERING:  # not used here (DTSTAMP, GEO ...): said, and passed over
             warnings.append(f"{where}: {name} is invalid: {problem}; ignored.")
@@ -348,12 +352,30 @@ def _screen(component, zones, default_time_zone, warnings, where):
     return None
 
 
+# The values a rule part may take (RFC 5545 3.3.10); the expansion drops a series that
+# breaks them without a word, or never ends with INTERVAL=0.
+RULE_PARTS = {
+    "INTERVAL": range(1, 10_000),
+    "BYSECOND": range(0, 61),
+    "BYMINUTE": range(0, 60),
+    "BYHOUR": range(0, 24),
+    "BYMONTHDAY": [*range(-31, 0), *range(1, 32)],
+    "BYYEARDAY": [*range(-366, 0), *range(1, 367)],
+    "BYWEEKNO": [*range(-53, 0), *range(1, 54)],
+    "BYMONTH": range(1, 13),
+}
+
+
 def _too_frequent(rule):
-    """Why a repeat rule is not an event listing (None if it is one): more than a few times a
-    day, every day of the window, would flood the calendar."""
+    """Why a repeat rule is not an event listing (None if it is one): a value out of range,
+    or more than a few times a day, every day of the window, which would flood the calendar."""
     if rule is None:
         return None
     rule = rule[0] if isinstance(rule, list) else rule
+    for part, allowed in RULE_PARTS.items():
+        for value in rule.get(part) or []:
+            if not isinstance(value, int) or value not in allowed:
+                return f"RRULE {part}={value} is out of range"
     frequency = str((rule.get("FREQ") or [""])[0]).upper()
     if frequency in ("SECONDLY", "MINUTELY", "HOURLY"):
         return f"it repeats {frequency.lower()}: too often to list as events"
@@ -585,7 +607,7 @@ def _description(component):
         value = re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], str(alternative))
     else:
         value = str(component.get("DESCRIPTION", ""))
-    value = value.strip()
+    value = _printable(value).strip()
     if looks_like_html(value):
         # Outlook sends whole HTML documents: keep the body's content, not the <head>'s.
         body = re.search(r"<body[^>]*>(.*)</body>", value, flags=re.S | re.I)
@@ -600,4 +622,10 @@ def _plain(value):
 
 
 def _one_line(text):
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", _printable(text)).strip()
+
+
+def _printable(text):
+    """Without control characters (NUL and the like): no use in an event, and not allowed in
+    XML, so one would break the Atom feed (PostgreSQL refuses NUL outright)."""
+    return CONTROL.sub("", text)

@@ -263,3 +263,33 @@ def test_a_redirect_to_a_private_address_is_not_followed(settings):
     for target in ("http://127.0.0.1:8080/admin", "ftp://files.example.org/feed.ics"):
         with pytest.raises(importers.FeedError):
             handler.redirect_request(request, None, 302, "Found", {}, target)
+
+
+@pytest.mark.django_db
+def test_a_broken_or_impossible_rule_skips_its_event_and_keeps_what_was_listed(frozen):
+    series = vevent("series@example.org", "Weekly", extra="RRULE:FREQ=WEEKLY;COUNT=4\n")
+    feed = file_feed(ics(series))
+    assert actions.feed_sync(feed).added == 4
+    for bad in (
+        "RRULE:FREQ=FOO\n",
+        "RRULE:FREQ=DAILY;INTERVAL=0\n",  # the expansion never ended
+        "RRULE:FREQ=WEEKLY;BYHOUR=25\n",  # the expansion dropped the series silently
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=0\n",  # the expansion made it daily
+        "RRULE:FREQ=WEEKLY;COUNT=4\nEXDATE:garbage\n",
+    ):
+        talk = vevent("talk@example.org", "New talk", start="20261021T180000Z")
+        sync = resync(feed, ics(vevent("series@example.org", "Weekly", extra=bad), talk))
+        assert sync.outcome == Feed.Outcome.WARNINGS, bad
+        assert "Line 5: event series@example.org:" in sync.messages and "skipped" in sync.messages
+        assert Event.objects.filter(name="Weekly", status=Event.Status.SCHEDULED).count() == 4
+        assert Event.objects.filter(name="New talk").exists()
+
+
+@pytest.mark.django_db
+def test_control_characters_in_a_feed_are_dropped_and_the_atom_feed_still_reads(client, frozen):
+    item = vevent("c@example.org", "Demo\x00 night\x0b", extra="DESCRIPTION:A\x07B\n")
+    feed = file_feed(ics(item))
+    assert actions.feed_sync(feed).added == 1
+    event = Event.objects.get()
+    assert (event.name, event.description) == ("Demo night", "AB")
+    assert client.get("/events.atom").status_code == 200
