@@ -363,9 +363,17 @@ def _run_with_progress(work, size, progress):
 
 
 def companies_import(
-    paths, *, month=None, max_bad_share=DEFAULT_MAX_BAD_SHARE, progress=None, stage=None
+    paths,
+    *,
+    month=None,
+    max_bad_share=DEFAULT_MAX_BAD_SHARE,
+    force=False,
+    progress=None,
+    stage=None,
 ):
-    """Import a bulk file (one-file zip, part files or CSV) as the snapshot for its month."""
+    """Import a bulk file (one-file zip, part files or CSV) as the snapshot for its month.
+    One with under half the rows of the month's snapshot already here (a file cut short at a
+    line break reads as a good, smaller one) is refused unless `force`."""
     if isinstance(paths, str | Path):
         paths = [paths]
     sources = _sources(paths)
@@ -376,6 +384,7 @@ def companies_import(
         )
     month = month.replace(day=1)
     folder = insights_dir()
+    _remove_stale_workdirs(folder)
     workdir = tempfile.mkdtemp(prefix=".import-", dir=folder)
     tmp = Path(workdir) / "snapshot.parquet"
     try:
@@ -404,6 +413,13 @@ def companies_import(
             rows, bad = int(counts["rows"][0]), int(counts["bad"][0])
             if rows == 0:
                 raise ImportFailed("The file has a header but no rows.")
+            previous = Snapshot.objects.filter(month=month).first()
+            if previous and not force and rows < previous.rows / 2:
+                raise ImportFailed(
+                    f"{rows:,} rows, under half the {previous.rows:,} of the {month:%B %Y} "
+                    "snapshot already imported: a file cut short, or one part? Nothing was "
+                    "changed; give --force to import it anyway."
+                )
             bad_frame = _bad_rows(tmp, csvs, bad)
             examples = [
                 f"{r['file']}, line {r['line']}: {describe(r['problem'], r)}"
@@ -429,6 +445,15 @@ def companies_import(
         return _switch(month, files, checksum, rows, bad, located, examples, sources)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _remove_stale_workdirs(folder, hours=24):
+    """Work folders of imports killed before they could clean up (an unzipped national file
+    is 2.7 GB); an import still running is minutes old."""
+    cutoff = datetime.datetime.now().timestamp() - hours * 3600
+    for workdir in folder.glob(".import-*"):
+        if workdir.is_dir() and workdir.stat().st_mtime < cutoff:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _bad_rows(tmp, csvs, count):

@@ -154,8 +154,8 @@ def test_importing_the_same_file_twice_changes_nothing(first, data_dir):
 
 def test_a_new_file_for_the_month_replaces_the_old_one(first, data_dir):
     snapshot, _ = first
-    result = companies_import(again(data_dir, snapshot_2024()[:4]))
-    assert not result.unchanged and Snapshot.objects.get().rows == 4
+    result = companies_import(again(data_dir, snapshot_2024()[:5]))
+    assert not result.unchanged and Snapshot.objects.get().rows == 5
     files = sorted(p.name for p in (data_dir / "insights").glob("companies-2024-11-*.parquet"))
     assert snapshot.filename not in files and len(files) == 2  # the snapshot and its postcodes
 
@@ -382,3 +382,27 @@ def test_progress_follows_the_bytes_unzipped_and_read(data_dir):
         assert done and done == sorted(done) and done[-1] == size
     steps = [step for step, *_ in calls]
     assert steps == sorted(steps, key=["unzip", "read"].index)
+
+
+def test_a_file_cut_short_at_a_line_break_does_not_replace_the_months_snapshot(first, data_dir):
+    # Nine companies imported for November; the same month's file again, with four of them.
+    with pytest.raises(ImportFailed, match="4 rows, under half the 9 of the November 2024"):
+        companies_import(again(data_dir, snapshot_2024()[:4]))
+    assert_intact(first, data_dir)
+    result = companies_import(again(data_dir, snapshot_2024()[:4]), force=True)
+    assert result.rows == 4 and Snapshot.objects.get().rows == 4
+
+
+def test_a_killed_imports_work_folder_is_removed_by_the_next_import(first, data_dir):
+    import os
+    import time
+
+    stale = data_dir / "insights" / ".import-killed"
+    stale.mkdir()
+    (stale / "BasicCompanyDataAsOneFile-2024-11-01.csv").write_text("unzipped, then killed")
+    running = data_dir / "insights" / ".import-running"
+    running.mkdir()
+    day_ago = time.time() - 25 * 3600
+    os.utime(stale, (day_ago, day_ago))
+    companies_import(again(data_dir, snapshot_2024()))
+    assert not stale.exists() and running.exists()  # an import still running is left alone

@@ -34,6 +34,11 @@ class Command(BaseCommand):
         imp.add_argument("paths", nargs="+", metavar="PATH", help="The zip(s), CSV or a folder.")
         imp.add_argument("--month", help="YYYY-MM, if the file name does not say.")
         _max_bad_share(imp)
+        imp.add_argument(
+            "--force",
+            action="store_true",
+            help="Import the file even if it has under half the rows of that month's snapshot.",
+        )
         pc = sub.add_parser(
             "import-postcodes",
             help="Use an ONS Postcode Directory or NSPL CSV (or its zip) for postcode lookups.",
@@ -64,7 +69,7 @@ class Command(BaseCommand):
     def _bar(self, **kwargs):
         return tqdm(file=self.stderr._out, unit_scale=True, **kwargs)
 
-    def do_import_companies(self, *, paths, month=None, max_bad_share, **options):
+    def do_import_companies(self, *, paths, month=None, max_bad_share, force, **options):
         if not 0 <= max_bad_share <= 1:
             raise CommandError("--max-bad-share must be between 0 and 1.")
         started = time.perf_counter()
@@ -81,6 +86,7 @@ class Command(BaseCommand):
                 paths,
                 month=parse_month(month) if month else None,
                 max_bad_share=max_bad_share,
+                force=force,
                 progress=progress,
                 stage=stage,
             )
