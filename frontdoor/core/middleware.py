@@ -1,4 +1,5 @@
-"""Turn away query strings no page could use, before they reach a view or the database."""
+"""Turn away addresses and query strings no page could use, before they reach a view or the
+database."""
 
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import render
@@ -8,7 +9,8 @@ MAX_VALUES = 100
 
 
 class RejectMalformedQueryMiddleware:
-    """Answer 400 with a friendly page for NUL bytes, huge or overlong query strings.
+    """Answer 400 with a friendly page for NUL bytes in the path or the query, and for huge
+    or overlong query strings.
 
     PostgreSQL refuses NUL characters in text, so letting them through would turn a junk
     link into a server error.
@@ -19,6 +21,10 @@ class RejectMalformedQueryMiddleware:
 
     def __call__(self, request):
         raw = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path:  # /api/v1/organisations/%00 reached the database
+            return render(
+                request, "400.html", {"reason": "The link’s address is unreadable."}, status=400
+            )
         if len(raw) > MAX_QUERY_LENGTH or self._has_bad_values(request):
             return render(
                 request,

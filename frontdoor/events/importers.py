@@ -24,7 +24,7 @@ from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from frontdoor.core.text import looks_like_html, plain_text, sanitise_html
-from frontdoor.events.models import Event, dedupe_key
+from frontdoor.events.models import EARLIEST_YEAR, LATEST_YEAR, Event, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
 MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
@@ -346,6 +346,12 @@ def _screen(component, zones, default_time_zone, warnings, where):
         del component["DTEND"]
     if problem := _too_frequent(component.get("RRULE")):
         return problem
+    for name in ("DTSTART", "DTEND"):
+        value = component.get(name)
+        if value is not None and not LATEST_YEAR >= value.dt.year >= EARLIEST_YEAR:
+            return (
+                f"{name} is in the year {value.dt.year}, not from {EARLIEST_YEAR} to {LATEST_YEAR}"
+            )
     zone = start.params.get("TZID")
     if zone and zone not in zones and zone not in _zone_names() and zone not in WINDOWS_TO_OLSON:
         warnings.append(f"{where}: time zone “{zone}” is unknown; read as {default_time_zone}.")

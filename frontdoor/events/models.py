@@ -31,6 +31,11 @@ class EventQuerySet(ListingQuerySet):
         return self.filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at", "pk")
 
 
+# The years an event may fall in: wide enough for any real one, and far from the calendar's
+# edge (year 9999), where the day after an event cannot be written.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
 def dedupe_key(name, starts_at):
     """The same name starting at the same minute is the same event, whoever lists it."""
     minute = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M")
@@ -165,6 +170,11 @@ class Event(Listing):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": "An event cannot end before it starts."})
+        for name in ("starts_at", "ends_at"):
+            # A typo like 9999 broke every calendar that lists it (the day after overflows).
+            when = getattr(self, name)
+            if when and not LATEST_YEAR >= when.year >= EARLIEST_YEAR:
+                raise ValidationError({name: f"Give a year from {EARLIEST_YEAR} to {LATEST_YEAR}."})
         if not self.is_free and not self.price:
             raise ValidationError({"price": "Say what it costs, or mark it free."})
 

@@ -293,3 +293,11 @@ def test_control_characters_in_a_feed_are_dropped_and_the_atom_feed_still_reads(
     event = Event.objects.get()
     assert (event.name, event.description) == ("Demo night", "AB")
     assert client.get("/events.atom").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_event_at_the_calendars_edge_is_skipped_not_the_whole_feed(frozen):
+    edge = vevent("edge@example.org", "Forever", end="99991231T235959Z")
+    sync = actions.feed_sync(file_feed(ics(edge, vevent("ok@example.org", "Fine"))))
+    assert sync.outcome == Feed.Outcome.WARNINGS and sync.added == 1
+    assert "event edge@example.org: DTEND is in the year 9999" in sync.messages

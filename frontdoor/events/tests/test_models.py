@@ -46,3 +46,14 @@ def test_time_zone_and_price_are_validated():
     with pytest.raises(ValidationError) as error:
         event.full_clean()
     assert {"time_zone", "price"} <= set(error.value.message_dict)
+
+
+def test_a_year_at_the_calendars_edge_is_refused():
+    # 31 December 9999, all day: the day after cannot be written, and every calendar listing
+    # it (the site-wide .ics too) failed.
+    edge = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+    event = EventFactory.build(slug="e", starts_at=edge, ends_at=edge, all_day=True)
+    with pytest.raises(ValidationError, match="Give a year from 1900 to 2999"):
+        event.full_clean()
+    event.starts_at = event.ends_at = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)
+    event.full_clean()

@@ -139,6 +139,7 @@ def test_cors_is_open_for_reads_including_errors(client, records):
     [
         ("/openreferral/services?search=%00", 400),  # the site-wide query-string guard
         ("/api/v1/organisations?q=%00", 400),
+        ("/api/v1/organisations/%00", 400),  # on PostgreSQL it reached the database: 500
         ("/openreferral", 301),  # the added slash
         ("/api/v1", 301),
         ("/openreferral/organizations/abc", 404),  # no view at all
