@@ -344,7 +344,7 @@ def _screen(component, zones, default_time_zone, warnings, where):
     if end is not None and _before(end.dt, start.dt):
         warnings.append(f"{where}: DTEND is before DTSTART; read as ending when it starts.")
         del component["DTEND"]
-    if problem := _too_frequent(component.get("RRULE")):
+    if problem := _rule_problem(component.get("RRULE")):
         return problem
     for name in ("DTSTART", "DTEND"):
         value = component.get(name)
@@ -372,7 +372,7 @@ RULE_PARTS = {
 }
 
 
-def _too_frequent(rule):
+def _rule_problem(rule):
     """Why a repeat rule is not an event listing (None if it is one): a value out of range,
     or more than a few times a day, every day of the window, which would flood the calendar."""
     if rule is None:

@@ -16,7 +16,6 @@ import io
 import os
 import re
 import shutil
-import tempfile
 import threading
 import zipfile
 import zlib
@@ -32,6 +31,7 @@ from frontdoor.insights.csvfiles import (
     first_unreadable_line,
     record_lines,
     say,
+    work_folder,
 )
 from frontdoor.insights.geography import (
     insights_dir,
@@ -128,7 +128,7 @@ def _extract(path, workdir, progress):
             if len(members) != 1:
                 raise ImportFailed(f"{path.name} should hold one CSV file, not {len(members)}.")
             # Named after the zip: part zips may hold members of the same name.
-            target = Path(workdir) / f"{path.stem}.csv"
+            target = workdir / f"{path.stem}.csv"
             with archive.open(members[0]) as src, open(target, "wb") as dst:
                 while chunk := src.read(8 << 20):
                     dst.write(chunk)
@@ -384,9 +384,8 @@ def companies_import(
         )
     month = month.replace(day=1)
     folder = insights_dir()
-    _remove_stale_workdirs(folder)
-    workdir = tempfile.mkdtemp(prefix=".import-", dir=folder)
-    tmp = Path(workdir) / "snapshot.parquet"
+    workdir = work_folder(folder, ".import-")
+    tmp = workdir / "snapshot.parquet"
     try:
         try:
             say(stage, "Unzipping and checking headers")
@@ -434,9 +433,9 @@ def companies_import(
             say(stage, "Locating postcodes")
             # Each distinct postcode is looked up once; the snapshot keeps the result beside it.
             places, located = locate_rows(stored.filter(pl.col("problem").is_null()))
-            places_tmp = Path(workdir) / "postcodes.parquet"
+            places_tmp = workdir / "postcodes.parquet"
             places.write_parquet(places_tmp)
-            report_tmp = Path(workdir) / "bad-rows.csv"
+            report_tmp = workdir / "bad-rows.csv"
             _write_report(bad_frame, report_tmp)
             say(stage, "Storing the snapshot")
         except OSError as error:  # a disk full, say: nothing has been switched yet
@@ -445,15 +444,6 @@ def companies_import(
         return _switch(month, files, checksum, rows, bad, located, examples, sources)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _remove_stale_workdirs(folder, hours=24):
-    """Work folders of imports killed before they could clean up (an unzipped national file
-    is 2.7 GB); an import still running is minutes old."""
-    cutoff = datetime.datetime.now().timestamp() - hours * 3600
-    for workdir in folder.glob(".import-*"):
-        if workdir.is_dir() and workdir.stat().st_mtime < cutoff:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _bad_rows(tmp, csvs, count):

@@ -1,10 +1,25 @@
 """What the two importers (Companies House, postcode directory) share about CSV files: the
-bad-row limit, where a file Polars could not read stops being readable, the line a record
-starts on, and telling the curator which stage a long import has reached."""
+bad-row limit, their work folders, where a file Polars could not read stops being readable,
+the line a record starts on, and telling the curator which stage a long import has reached."""
 
 import csv
+import shutil
+import tempfile
+import time
+from pathlib import Path
 
 DEFAULT_MAX_BAD_SHARE = 0.001
+
+
+def work_folder(folder, prefix, stale_hours=24):
+    """A new temporary folder for an import, in `folder`. Those an earlier import left behind
+    when it was killed (an unzipped national file is gigabytes) go first; an import still
+    running is minutes old."""
+    cutoff = time.time() - stale_hours * 3600
+    for old in folder.glob(f"{prefix}*"):
+        if old.is_dir() and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
 def first_unreadable_line(path, columns):

@@ -7,7 +7,6 @@ import io
 import json
 import re
 import shutil
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -15,7 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
-from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE, first_unreadable_line, say
+from frontdoor.insights.csvfiles import (
+    DEFAULT_MAX_BAD_SHARE,
+    first_unreadable_line,
+    say,
+    work_folder,
+)
 from frontdoor.insights.geography import (
     compact,
     imported_path,
@@ -231,7 +235,7 @@ def postcodes_import(path, *, max_bad_share=DEFAULT_MAX_BAD_SHARE, force=False, 
     path = Path(path)
     if not path.exists():
         raise PostcodeImportError(f"{path} does not exist.")
-    workdir = Path(tempfile.mkdtemp(prefix=".postcodes-", dir=insights_dir()))
+    workdir = work_folder(insights_dir(), ".postcodes-")
     try:
         say(stage, "Finding the postcode files (unzipping if need be)")
         files = _csv_files(path, workdir)

@@ -1,5 +1,7 @@
 """Postcode lookups: the offline ONSPD package, and ONSPD/NSPL files with varying columns."""
 
+import os
+import time
 import zipfile
 
 import polars as pl
@@ -70,6 +72,17 @@ def test_a_zipped_directory_is_read(data_dir):
         archive.writestr("Documents/readme.csv", "x\n1\n")
         archive.writestr("Data/ONSPD_NOV_2025_UK.csv", ONSPD)
     assert postcodes_import(path, force=True).postcodes == 3
+
+
+def test_a_killed_imports_work_folder_is_removed_by_the_next_one(data_dir):
+    stale = data_dir / "insights" / ".postcodes-killed"
+    (stale / "Data").mkdir(parents=True)
+    day_ago = time.time() - 25 * 3600
+    os.utime(stale, (day_ago, day_ago))
+    path = data_dir / "ONSPD_NOV_2025_UK.csv"
+    path.write_text(ONSPD)
+    postcodes_import(path, force=True)
+    assert not stale.exists()
 
 
 def test_a_file_without_the_columns_is_refused(data_dir):

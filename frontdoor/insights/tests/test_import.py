@@ -2,7 +2,9 @@
 
 import csv
 import datetime
+import os
 import resource
+import time
 import zipfile
 
 import polars as pl
@@ -394,9 +396,6 @@ def test_a_file_cut_short_at_a_line_break_does_not_replace_the_months_snapshot(f
 
 
 def test_a_killed_imports_work_folder_is_removed_by_the_next_import(first, data_dir):
-    import os
-    import time
-
     stale = data_dir / "insights" / ".import-killed"
     stale.mkdir()
     (stale / "BasicCompanyDataAsOneFile-2024-11-01.csv").write_text("unzipped, then killed")
