@@ -439,10 +439,10 @@ def _vevent_lines(text_lines):
 
 def _expand(calendar, window, tz, warnings, skipped):
     """The occurrences of the calendar's events within the window, and the window actually
-    read. Rules that repeat more than daily are refused in `_screen`; still, a series keeps
-    its first SERIES_LIMIT occurrences, and reading (a month at a time) stops once past
-    READ_LIMIT occurrences, the window then ending there (so that later events already here
-    are not taken as removed)."""
+    read. Rules that repeat more than TIMES_A_DAY times a day are refused in `_screen`;
+    still, a series keeps its first SERIES_LIMIT occurrences, and reading (thirty days at a
+    time) stops once past READ_LIMIT occurrences, the window then ending there (so that later
+    events already here are not taken as removed)."""
     kept, read, per_series = [], 0, {}
     start, end = window
     query = recurring_ical_events.of(calendar, skip_bad_series=True)
