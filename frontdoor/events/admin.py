@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from frontdoor.core.admin import ListingAdmin
+from frontdoor.core.admin import DateHierarchyAdmin, ListingAdmin
 from frontdoor.events.models import Event, Feed, FeedSync, Festival, PitchApplication
 
 
@@ -49,7 +49,7 @@ class EventAdmin(ListingAdmin):
 
 
 @admin.register(FeedSync)
-class FeedSyncAdmin(admin.ModelAdmin):
+class FeedSyncAdmin(DateHierarchyAdmin):
     list_display = ["feed", "started_at", "outcome", "added", "updated", "cancelled", "merged"]
     list_filter = ["outcome", "feed"]
     date_hierarchy = "started_at"
