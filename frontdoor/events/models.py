@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -304,6 +304,10 @@ class Festival(Listing):
         return reverse("events:festival-detail", args=[self.slug])
 
 
+# The longest a feed may wait between syncs: a year. (To stop syncing one, make it inactive.)
+LONGEST_SYNC_INTERVAL_HOURS = 24 * 365
+
+
 class FeedQuerySet(models.QuerySet):
     def due(self, now=None):
         """Active feeds never synced, or last synced longer ago than their interval."""
@@ -312,9 +316,15 @@ class FeedQuerySet(models.QuerySet):
             feed.pk
             for feed in self.filter(active=True).only("pk", "last_synced_at", "sync_every_hours")
             if feed.last_synced_at is None
-            or feed.last_synced_at + datetime.timedelta(hours=feed.sync_every_hours) <= now
+            or now - feed.last_synced_at >= _interval(feed.sync_every_hours)
         ]
         return self.filter(pk__in=due)
+
+
+def _interval(hours):
+    # Capped: SQLite holds any integer, so an interval saved before the limit (or past the
+    # form) could be too long for a date to carry, and one such feed stopped every sync.
+    return datetime.timedelta(hours=min(hours, LONGEST_SYNC_INTERVAL_HOURS))
 
 
 class Feed(models.Model):
@@ -370,7 +380,15 @@ class Feed(models.Model):
         validators=[validate_time_zone],
         help_text="For feeds whose times carry no time zone (floating times).",
     )
-    sync_every_hours = models.PositiveSmallIntegerField(default=6)
+    sync_every_hours = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[
+            MaxValueValidator(
+                LONGEST_SYNC_INTERVAL_HOURS,
+                "At most %(limit_value)s hours (a year). To stop syncing the feed, untick Active.",
+            )
+        ],
+    )
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.NEVER)

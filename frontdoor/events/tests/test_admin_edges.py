@@ -1,0 +1,55 @@
+"""What curators can type that used to break a sync or a feed: each is a form error now, and
+what is stored already breaks nothing."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from frontdoor.events.factories import FeedFactory
+from frontdoor.events.models import Feed
+
+pytestmark = pytest.mark.django_db
+
+
+def feed_form(**values):
+    return {
+        "name": "Slow feed",
+        "url": "https://calendar.example/slow.ics",
+        "active": "on",
+        "default_kind": "meetup",
+        "time_zone": "Europe/London",
+        "sync_every_hours": "6",
+        **values,
+    }
+
+
+def test_a_sync_interval_longer_than_a_year_is_a_form_error(admin_client):
+    response = admin_client.post("/admin/events/feed/add/", feed_form(sync_every_hours="99999999"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["sync_every_hours"] == [
+        "At most 8760 hours (a year). To stop syncing the feed, untick Active."
+    ]
+    assert not Feed.objects.exists()
+    response = admin_client.post("/admin/events/feed/add/", feed_form(sync_every_hours="8760"))
+    assert response.status_code == 302 and Feed.objects.get().sync_every_hours == 8760
+
+
+def test_a_stored_interval_too_long_for_a_date_stops_no_sync():
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores an interval past the column's range")
+    now = timezone.now()
+    # Saved before the limit: 11,000 years, past any date's reach.
+    just_synced = FeedFactory(last_synced_at=now)
+    long_ago = FeedFactory(last_synced_at=now - datetime.timedelta(days=400))
+    Feed.objects.filter(pk__in=[just_synced.pk, long_ago.pk]).update(sync_every_hours=99999999)
+    other = FeedFactory(last_synced_at=now - datetime.timedelta(hours=7))
+    # Taken as a year: the feed synced 400 days ago is due again, with the others.
+    assert set(Feed.objects.due(now)) == {long_ago, other}
+    Feed.objects.filter(pk__in=[long_ago.pk, other.pk]).update(active=False)
+    out = StringIO()
+    call_command("sync", stdout=out, stderr=StringIO())
+    assert "Synced 0 feed(s)." in out.getvalue()
