@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from frontdoor.directory.factories import OrganisationFactory, PlaceFactory
 from frontdoor.events.factories import EventFactory
+from frontdoor.search import actions
 from frontdoor.search.models import SearchGap
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,17 @@ def test_zero_and_low_result_queries_are_kept_without_personal_data(client, list
     assert gaps == {("quantum ring me on", "none"): 2, ("kestrel", "few"): 1}
     report = admin_client.get("/admin/search/searchgap/").content.decode()
     assert "quantum ring me on" in report
+
+
+def test_a_flood_of_distinct_searches_keeps_the_gap_table_bounded(client, listings, monkeypatch):
+    monkeypatch.setattr(actions, "GAPS_KEPT", 3)
+    for _ in range(2):
+        client.get("/search/", {"q": "quantum"})
+    for word in ["zephyr", "yodel", "xylem", "wombat"]:
+        client.get("/search/", {"q": word})
+    kept = set(SearchGap.objects.values_list("query", flat=True))
+    # The one searched twice stays; of those searched once, the newest.
+    assert kept == {"quantum", "xylem", "wombat"}
 
 
 def test_fixed_query_count(client, listings):
