@@ -24,7 +24,7 @@ from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from frontdoor.core.text import looks_like_html, plain_text, sanitise_html
-from frontdoor.events.models import EARLIEST_YEAR, LATEST_YEAR, Event, dedupe_key
+from frontdoor.events.models import EARLIEST_YEAR, LATEST_YEAR, Event, FeedEntry, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
 MAX_BYTES = 10_000_000  # the largest real feeds we have seen are a few MB
@@ -44,6 +44,7 @@ URL_IN_TEXT = re.compile(r"^https?://\S+$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
+KEY_LENGTH = FeedEntry._meta.get_field("key").max_length
 ONLINE_PLACE = re.compile(
     r"^(online( event| only)?|virtual|microsoft teams meeting|zoom( meeting)?|google meet)$", re.I
 )
@@ -102,7 +103,8 @@ class ParseResult:
     events: list[ParsedEvent]
     warnings: list[str] = field(default_factory=list)
     window: tuple[datetime.datetime, datetime.datetime] | None = None
-    # UIDs of events still in the calendar but skipped for bad data: not gone from it.
+    # UIDs of events still in the calendar but skipped for bad data: not gone from it. (Each
+    # with its hash, which stands for a long UID in the keys: see `_key`.)
     skipped: set[str] = field(default_factory=set)
     # UIDs of events the calendar marks private: withdrawn if they were listed before.
     private: set[str] = field(default_factory=set)
@@ -295,6 +297,8 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             warnings.append(f"Line {line_of.get(uid, 0)}: event {uid}: {error}; skipped.")
             skipped.add(uid)
+    skipped |= {_hash(uid) for uid in skipped}
+    private |= {_hash(uid) for uid in private}
     return ParseResult(events, warnings, window, skipped, private)
 
 
@@ -553,9 +557,7 @@ def _event(occurrence, uid, repeats, tz, line):
             occurrence_id = original.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         else:
             occurrence_id = original.strftime("%Y%m%d")
-    key = f"{uid}/{occurrence_id}" if repeats else uid
-    if len(key) > 255:
-        key = hashlib.sha256(key.encode()).hexdigest()
+    key = _key(uid, occurrence_id if repeats else None)
 
     # SUMMARY and LOCATION are text, never HTML (RFC 5545 3.3.11): "<slot>" is a word here.
     name = _one_line(str(occurrence.get("SUMMARY", ""))) or "Untitled event"
@@ -603,6 +605,20 @@ def _event(occurrence, uid, repeats, tz, line):
         cancelled=str(occurrence.get("STATUS", "")).upper() == "CANCELLED",
         sequence=sequence,
     )
+
+
+def _key(uid, occurrence_id=None):
+    """What a feed entry is stored under: the UID, and the occurrence's original start if the
+    event repeats. A UID too long for that is replaced by its hash, so that every key of an
+    event still begins with one name for it, which `ParseResult.skipped` can hold."""
+    key = uid if occurrence_id is None else f"{uid}/{occurrence_id}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    return _key(_hash(uid), occurrence_id)
+
+
+def _hash(uid):
+    return hashlib.sha256(uid.encode()).hexdigest()
 
 
 def _description(component):

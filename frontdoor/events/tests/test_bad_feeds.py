@@ -301,3 +301,14 @@ def test_an_event_at_the_calendars_edge_is_skipped_not_the_whole_feed(frozen):
     sync = actions.feed_sync(file_feed(ics(edge, vevent("ok@example.org", "Fine"))))
     assert sync.outcome == Feed.Outcome.WARNINGS and sync.added == 1
     assert "event edge@example.org: DTEND is in the year 9999" in sync.messages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", ["", "RRULE:FREQ=WEEKLY;COUNT=2\n"], ids=["single", "weekly"])
+def test_an_event_with_a_long_uid_skipped_for_a_bad_field_keeps_its_listing(frozen, extra):
+    uid = "x" * 300 + "@example.org"  # stored under its hash: longer than a key may be
+    feed = file_feed(ics(vevent(uid, "Talk", extra=extra), vevent("b", "Social")))
+    actions.feed_sync(feed)
+    sync = resync(feed, ics(vevent(uid, "Talk", end="nope", extra=extra), vevent("b", "Social")))
+    assert "DTEND “nope” is invalid" in sync.messages and sync.cancelled == 0
+    assert not Event.objects.filter(name="Talk", status=Event.Status.CANCELLED).exists()
