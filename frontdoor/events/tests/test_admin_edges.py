@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
@@ -53,3 +54,11 @@ def test_a_stored_interval_too_long_for_a_date_stops_no_sync():
     out = StringIO()
     call_command("sync", stdout=out, stderr=StringIO())
     assert "Synced 0 feed(s)." in out.getvalue()
+
+
+def test_sync_of_an_id_too_large_for_the_database_says_there_is_no_such_feed():
+    feed = FeedFactory()
+    with pytest.raises(CommandError, match=r"^No feed with id 99999999999999999999\.$"):
+        call_command("sync", "99999999999999999999", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match=r"^No feed with id -99999999999999999999\.$"):
+        call_command("sync", str(feed.pk), "-99999999999999999999", stdout=StringIO())

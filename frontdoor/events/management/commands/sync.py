@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from tqdm import tqdm
 
 from frontdoor.events.actions import feeds_sync_due
@@ -19,7 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, feeds, all, **options):
         if feeds:
-            chosen = Feed.objects.filter(pk__in=feeds)
+            # An id past what the column holds names no feed, and could not even be asked for.
+            low, high = connections[Feed.objects.db].ops.integer_field_range(
+                Feed._meta.pk.get_internal_type()
+            )
+            chosen = Feed.objects.filter(pk__in=[pk for pk in feeds if low <= pk <= high])
             missing = set(feeds) - set(chosen.values_list("pk", flat=True))
             if missing:
                 raise CommandError(f"No feed with id {', '.join(map(str, sorted(missing)))}.")
