@@ -154,60 +154,94 @@ def _checked(csv_path, label):
         terminated=pl.col(terminated).str.strip_chars() if terminated else pl.lit(None, pl.String),
     )
     # Polars fills a short row's missing fields as if they were empty, so the fields are
-    # counted on the raw lines. Counting commas is cheap; only a line with another count is
-    # counted again without its quoted values, which may hold commas.
-    line = pl.col("line")
-    commas = line.str.count_matches(",", literal=True)
-    unquoted = line.str.replace_all(r'"[^"]*"', "").str.count_matches(",", literal=True)
+    # counted on the raw lines, each a row of a scan without quotes and a single column.
     lines = (
-        pl.scan_csv(
-            csv_path,
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            new_columns=["line"],
-            infer_schema=False,
-            encoding="utf8-lossy",
-            truncate_ragged_lines=True,
-            row_index_name="row",
-        )
+        _raw_lines(csv_path)
         .filter(pl.col("row") > 0)
-        .select(
-            row=pl.col("row") - 1,
-            fields=pl.when(commas == len(header) - 1).then(commas).otherwise(unquoted) + 1,
-            blank=line.is_null(),
-        )
+        .select(row=pl.col("row") - 1, fields=_fields(len(header)), blank=pl.col("text").is_null())
     )
     key = postcode_key(compact(pl.col("raw")))
     # Collected apart: in one plan, Polars takes the two scans of the file for the same one.
-    return (
-        values.collect(engine="streaming")
-        .join(lines.collect(engine="streaming"), on="row", how="left")
-        .select(
-            file=pl.lit(label),
-            line=pl.col("row") + 2,  # the header is line 1
-            raw="raw",
-            lad="lad",
-            terminated="terminated",
-            fields="fields",
-            columns=pl.lit(len(header)),
-            blank="blank",
-            postcode=compact(pl.col("raw")),
-            # Live postcodes first, so a recycled postcode resolves to its current area.
-            live=pl.col("terminated").fill_null("") == "",
-            problem=pl.when(pl.col("blank"))
-            .then(None)
-            .when(pl.col("fields") != len(header))
-            .then(pl.lit("fields"))
-            .when(key.is_null())
-            .then(pl.lit("postcode"))
-            # An empty code is not an error: ONSPD leaves it blank for some postcodes.
-            .when(pl.col("lad").fill_null("").str.contains(CODE).not_() & (pl.col("lad") != ""))
-            .then(pl.lit("code"))
-            .when(pl.col("terminated").fill_null("").str.contains(r"^([0-9]{6})?$").not_())
-            .then(pl.lit("terminated")),
-        )
+    values, lines = values.collect(engine="streaming"), lines.collect(engine="streaming")
+    line = pl.col("row") + 2  # the header is line 1
+    if lines.height != values.height:
+        # More lines than records: a quoted value spans lines, so lines and records differ.
+        lines, line = _records(csv_path, len(header)), pl.col("line")
+    return values.join(lines, on="row", how="left").select(
+        file=pl.lit(label),
+        line=line,
+        raw="raw",
+        lad="lad",
+        terminated="terminated",
+        fields="fields",
+        columns=pl.lit(len(header)),
+        blank="blank",
+        postcode=compact(pl.col("raw")),
+        # Live postcodes first, so a recycled postcode resolves to its current area.
+        live=pl.col("terminated").fill_null("") == "",
+        problem=pl.when(pl.col("blank"))
+        .then(None)
+        .when(pl.col("fields") != len(header))
+        .then(pl.lit("fields"))
+        .when(key.is_null())
+        .then(pl.lit("postcode"))
+        # An empty code is not an error: ONSPD leaves it blank for some postcodes.
+        .when(pl.col("lad").fill_null("").str.contains(CODE).not_() & (pl.col("lad") != ""))
+        .then(pl.lit("code"))
+        .when(pl.col("terminated").fill_null("").str.contains(r"^([0-9]{6})?$").not_())
+        .then(pl.lit("terminated")),
     )
+
+
+def _raw_lines(csv_path):
+    """The file's physical lines in `text` (null for an empty one), numbered from 0 (the
+    header) in `row`."""
+    return pl.scan_csv(
+        csv_path,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["text"],
+        infer_schema=False,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+        row_index_name="row",
+    )
+
+
+def _fields(columns):
+    """How many fields a record's `text` holds. Counting commas is cheap; only a record with
+    another count is counted again without its quoted values, which may hold commas."""
+    text = pl.col("text")
+    commas = text.str.count_matches(",", literal=True)
+    unquoted = text.str.replace_all(r'"[^"]*"', "").str.count_matches(",", literal=True)
+    return pl.when(commas == columns - 1).then(commas).otherwise(unquoted) + 1
+
+
+def _records(csv_path, columns):
+    """Only when a quoted value spans lines: each record's line, field count and blankness.
+    A line starts a record unless the quotes before it are odd in number (an escaped quote,
+    "", counts twice: no change); the few records over several lines are joined again to be
+    counted."""
+    quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0).cast(pl.Int64)
+    lines = (
+        _raw_lines(csv_path)
+        .with_columns(start=(quotes.cum_sum() - quotes) % 2 == 0)
+        .with_columns(record=pl.col("start").cast(pl.Int64).cum_sum() - 2)  # header: -1
+        .filter(pl.col("record") >= 0)
+    )
+    spans = ~pl.col("start") | ~pl.col("start").shift(-1, fill_value=True)
+    row = pl.col("record").cast(pl.get_index_type()).alias("row")
+    one_line = lines.filter(~spans).select(
+        row, line=pl.col("row") + 1, fields=_fields(columns), blank=pl.col("text").is_null()
+    )
+    over_lines = (
+        lines.filter(spans)
+        .group_by("record")
+        .agg(line=pl.col("row").first() + 1, text=pl.col("text").fill_null("").str.join("\n"))
+        .select(row, line="line", fields=_fields(columns), blank=pl.lit(False))
+    )
+    return pl.concat([one_line, over_lines]).collect(engine="streaming")
 
 
 def _rows(files):

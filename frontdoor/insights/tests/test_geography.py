@@ -202,3 +202,33 @@ def test_a_file_cut_inside_a_quoted_value_is_refused_with_its_line(data_dir):
     path.write_text(MILTON_KEYNES + '"M1 1AA,M1 1AA,,E08000003,x\n')
     with pytest.raises(PostcodeImportError, match="line 3: ends inside a quoted value"):
         postcodes_import(path, force=True)
+
+
+SPANNING = (
+    HEADER
+    + 'MK9 1AA,MK9 1AA,,E06000042,"Campbell Park,\n\nand ""Central"""\n'  # lines 2 to 4
+    + "MK9 1AB,MK9 1AB,,E06000042,x\n"
+    + "M1 1AD,M1 1AD,,E0800003,x\n"  # a digit short
+    + "\n"  # a blank line is not a row
+    + 'M1 1AA,M1 1AA,,"E08000003\nx"\n'  # lines 8 and 9: short, its newline quoted
+    + "M1 1AB,M1 1AB,,E08000003,x\n"
+)
+
+
+def test_bad_rows_after_a_quoted_value_over_lines_are_found_on_their_own_lines(data_dir):
+    path = data_dir / "ONSPD_NOV_2025.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Data/multi_csv/ONSPD_NOV_2025_UK_AB.csv", BAD_ROWS)
+        archive.writestr("Data/multi_csv/ONSPD_NOV_2025_UK_M.csv", SPANNING)
+    result = postcodes_import(path, force=True, max_bad_share=0.8)
+    assert result.bad_examples[5:] == [
+        "Data/multi_csv/ONSPD_NOV_2025_UK_M.csv, line 6: local authority code “E0800003” is "
+        "not an ONS code such as E06000042",
+        "Data/multi_csv/ONSPD_NOV_2025_UK_M.csv, line 8: 4 fields where the header has 5",
+    ]
+    assert (result.rows, result.bad_rows) == (7 + 5, 5 + 2)
+    assert lookup("MK91AA", "MK91AB", "M11AB") == {
+        "MK91AA": "E06000042",
+        "MK91AB": "E06000042",
+        "M11AB": "E08000003",
+    }
