@@ -32,6 +32,22 @@ def normalise_postcode(value):
     return f"{match[1]} {match[2]}"
 
 
+# C0 control characters but tab and line breaks, and DEL: invisible on a page, not allowed in
+# XML 1.0 (one would break the Atom feed), and NUL is refused by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def validate_no_control_characters(value):
+    """Text shown to visitors holds no control characters (pasted text sometimes brings one)."""
+    if found := CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            "Remove the invisible control character (U+%(code)04X) at character %(at)s: "
+            "pages and feeds cannot show it.",
+            code="control_character",
+            params={"code": ord(found[0]), "at": found.start() + 1},
+        )
+
+
 class PublicationState(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -79,11 +95,18 @@ class ListingQuerySet(models.QuerySet):
 class Listing(models.Model):
     """Fields every public record carries: identity, text, publication and provenance."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_no_control_characters])
     slug = models.SlugField(max_length=220, unique=True)
-    summary = models.CharField(max_length=300, blank=True, help_text="One or two plain sentences.")
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text="One or two plain sentences.",
+    )
     description = models.TextField(
-        blank=True, help_text="Plain text or simple HTML; HTML is sanitised when shown."
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text="Plain text or simple HTML; HTML is sanitised when shown.",
     )
     website = models.URLField(blank=True)
     sectors = models.ManyToManyField("directory.Sector", blank=True, related_name="%(class)s_set")

@@ -15,7 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from frontdoor.core.models import Listing, ListingQuerySet, PublicationState, public
+from frontdoor.core.models import (
+    Listing,
+    ListingQuerySet,
+    PublicationState,
+    public,
+    validate_no_control_characters,
+)
 
 
 class EventQuerySet(ListingQuerySet):
@@ -114,7 +120,10 @@ class Event(Listing):
     price = models.CharField(max_length=80, blank=True, help_text="e.g. £10, £5 concessions")
     ticket_url = models.URLField(blank=True)
     location_text = models.CharField(
-        max_length=300, blank=True, help_text="Where, as a feed gave it, when no venue matches."
+        max_length=300,
+        blank=True,
+        validators=[validate_no_control_characters],
+        help_text="Where, as a feed gave it, when no venue matches.",
     )
     status_note = models.CharField(
         max_length=200, blank=True, help_text="Why the status is what it is, shown with it."

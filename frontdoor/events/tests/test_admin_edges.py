@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from frontdoor.events.factories import FeedFactory
-from frontdoor.events.models import Feed
+from frontdoor.events.factories import EventFactory, FeedFactory
+from frontdoor.events.models import Event, Feed
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,63 @@ def test_sync_of_an_id_too_large_for_the_database_says_there_is_no_such_feed():
         call_command("sync", "99999999999999999999", stdout=StringIO(), stderr=StringIO())
     with pytest.raises(CommandError, match=r"^No feed with id -99999999999999999999\.$"):
         call_command("sync", str(feed.pk), "-99999999999999999999", stdout=StringIO())
+
+
+def event_form(**values):
+    return {
+        "name": "Launch night",
+        "slug": "launch-night",
+        "kind": "meetup",
+        "status": "scheduled",
+        "summary": "Drinks and demos.",
+        "description": "<p>Bring a laptop.</p>",
+        "starts_at_0": "2030-10-20",
+        "starts_at_1": "18:00:00",
+        "ends_at_0": "2030-10-20",
+        "ends_at_1": "20:00:00",
+        "time_zone": "Europe/London",
+        "location_text": "The Hub",
+        "is_free": "on",
+        "state": "published",
+        **values,
+    }
+
+
+def test_control_characters_in_an_events_text_are_a_form_error(admin_client):
+    pasted = {
+        "name": "Launch\x07night",
+        "summary": "Drinks\x1band demos.",
+        "description": "<p>Bring a\x01 laptop.</p>",
+        "location_text": "The\x0cHub",
+    }
+    response = admin_client.post("/admin/events/event/add/", event_form(**pasted))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == set(pasted)
+    assert errors["name"] == [
+        "Remove the invisible control character (U+0007) at character 7: "
+        "pages and feeds cannot show it."
+    ]
+    assert not Event.objects.exists()
+    # Tabs and line breaks are text, not control characters.
+    response = admin_client.post(
+        "/admin/events/event/add/", event_form(description="Bring:\r\n\ta laptop")
+    )
+    assert response.status_code == 302 and Event.objects.get().name == "Launch night"
+
+
+def test_control_characters_in_a_listings_text_are_a_form_error(admin_client):
+    response = admin_client.post(
+        "/admin/directory/organisation/add/", {"name": "Acme\x02 Ltd", "summary": "Widgets\x7f"}
+    )
+    errors = response.context["adminform"].form.errors
+    assert "control character (U+0002)" in errors["name"][0]
+    assert "control character (U+007F)" in errors["summary"][0]
+
+
+def test_a_stored_control_character_does_not_break_the_atom_feed(client):
+    EventFactory(name="Launch\x07night", summary="Drinks\x01 and demos")
+    response = client.get("/events.atom")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Launchnight" in text and "Drinks and demos" in text
