@@ -227,16 +227,11 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
             f"Line 1: this is not an iCalendar file: it starts with “{shown}” where "
             "BEGIN:VCALENDAR should be. Check the link gives the .ics calendar, not a web page."
         )
-    try:
-        # Several VCALENDARs in one file: read the first, as calendar clients do.
-        calendar = icalendar.Calendar.from_ical(text, multiple=True)[0]
-    except Exception as error:  # icalendar raises several types for a broken structure
-        raise FeedError(_structure_error(text_lines, error)) from None
-
+    warnings, skipped = [], set()
+    calendar = _read(text, text_lines, default_time_zone, warnings)
     tz = zoneinfo.ZoneInfo(default_time_zone)
     now = now or datetime.datetime.now(datetime.UTC)
     window = (now - WINDOW_BEFORE, now + WINDOW_AFTER)
-    warnings, skipped = [], set()
     lines = iter(_vevent_lines(text_lines))
     zones = {str(z.get("TZID", "")) for z in calendar.walk("VTIMEZONE")}
     good = icalendar.Calendar()
@@ -302,12 +297,64 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
     return ParseResult(events, warnings, window, skipped, private)
 
 
+def _read(text, text_lines, default_time_zone, warnings):
+    """The first VCALENDAR in the text (as calendar clients read a file holding several).
+    icalendar reads a VTIMEZONE as it meets one, and one it cannot read fails the whole
+    calendar: such a definition is left out, its TZID then read like any other."""
+    try:
+        return icalendar.Calendar.from_ical(text, multiple=True)[0]
+    except Exception as error:  # icalendar raises several types for a broken structure
+        failure = error
+    broken = _broken_zones(text_lines)
+    for first, _, name, problem in broken:
+        warnings.append(
+            f"Line {first}: the time zone “{name}” (VTIMEZONE) cannot be read ({problem}); "
+            f"ignored, so its times are read as the zone it names, or as {default_time_zone} "
+            "if that is unknown."
+        )
+    if broken:
+        left_out = {number for first, last, _, _ in broken for number in range(first, last + 1)}
+        kept = [line for number, line in enumerate(text_lines, 1) if number not in left_out]
+        try:
+            return icalendar.Calendar.from_ical("\n".join(kept), multiple=True)[0]
+        except Exception as error:
+            failure = error
+    raise FeedError(_structure_error(text_lines, failure)) from None
+
+
+def _broken_zones(text_lines):
+    """(first line, last line, TZID, problem) of each VTIMEZONE icalendar cannot read."""
+    broken, first = [], None
+    for number, line in enumerate(text_lines, start=1):
+        keyword = line.strip().upper()
+        if keyword == "BEGIN:VTIMEZONE":
+            first = number
+        elif keyword == "END:VTIMEZONE" and first:
+            block = text_lines[first - 1 : number]
+            try:
+                icalendar.Calendar.from_ical(
+                    "\n".join(["BEGIN:VCALENDAR", *block, "END:VCALENDAR"])
+                )
+            except Exception as error:
+                tzid = next((row[5:] for row in block if row.upper().startswith("TZID:")), "")
+                broken.append((first, number, tzid.strip(), _shortened(error)))
+            first = None
+    return broken
+
+
 # At most once in an event (RFC 5545 3.6.1): given twice, which one is meant cannot be told.
 ONCE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")
 # Text given twice: the first is kept.
 FIRST_OF = ("SUMMARY", "LOCATION", "DESCRIPTION", "STATUS", "URL", "X-ALT-DESC")
 # Only used to order copies of an event: a bad one is dropped, not the event.
 ORDERING = ("SEQUENCE", "LAST-MODIFIED")
+# What an event's times must be: a period (VALUE=PERIOD) or a bare time is not when it is.
+TIME_TYPES = {
+    "DTSTART": (datetime.date, "a date or a date-time"),
+    "DTEND": (datetime.date, "a date or a date-time"),
+    "RECURRENCE-ID": (datetime.date, "a date or a date-time"),
+    "DURATION": (datetime.timedelta, "a duration"),
+}
 
 
 def _screen(component, zones, default_time_zone, warnings, where):
@@ -341,6 +388,10 @@ def _screen(component, zones, default_time_zone, warnings, where):
             if isinstance(value, icalendar.prop.vBroken):
                 # A series read without its rule or exceptions would list wrong dates.
                 return f"{name} “{value}” is invalid ({problems.get(name, 'unreadable')})"
+    for name, (kind, words) in TIME_TYPES.items():
+        value = component.get(name)
+        if value is not None and not isinstance(value.dt, kind):
+            return f"{name} “{_written(value)}” is not {words}"
     for name, problem in problems.items():
         if name not in ORDERING:  # not used here (DTSTAMP, GEO ...): said, and passed over
             warnings.append(f"{where}: {name} is invalid: {problem}; ignored.")
@@ -348,6 +399,11 @@ def _screen(component, zones, default_time_zone, warnings, where):
     if end is not None and _before(end.dt, start.dt):
         warnings.append(f"{where}: DTEND is before DTSTART; read as ending when it starts.")
         del component["DTEND"]
+    duration = component.get("DURATION")
+    if duration is not None and duration.dt < datetime.timedelta(0):
+        warnings.append(f"{where}: DURATION is negative; read as ending when it starts.")
+        del component["DURATION"]
+        duration = None
     if problem := _rule_problem(component.get("RRULE")):
         return problem
     for name in ("DTSTART", "DTEND"):
@@ -356,6 +412,13 @@ def _screen(component, zones, default_time_zone, warnings, where):
             return (
                 f"{name} is in the year {value.dt.year}, not from {EARLIEST_YEAR} to {LATEST_YEAR}"
             )
+    if duration is not None:
+        try:
+            late = (start.dt + duration.dt).year > LATEST_YEAR
+        except OverflowError:  # past the year 9999
+            late = True
+        if late:
+            return f"DURATION “{_written(duration)}” ends after the year {LATEST_YEAR}"
     zone = start.params.get("TZID")
     if zone and zone not in zones and zone not in _zone_names() and zone not in WINDOWS_TO_OLSON:
         warnings.append(f"{where}: time zone “{zone}” is unknown; read as {default_time_zone}.")
@@ -404,6 +467,12 @@ def _before(end, start):
         return False
 
 
+def _written(value):
+    """A property's value as the calendar gives it."""
+    text = value.to_ical()
+    return text.decode() if isinstance(text, bytes) else text
+
+
 def _first(value):
     return value[0] if isinstance(value, list) else value
 
@@ -426,11 +495,15 @@ def _structure_error(text_lines, error):
     if open_components:
         name, begun = open_components[-1]
         return f"Line {begun}: BEGIN:{name} has no END:{name} (is the file cut short?)."
-    message = " ".join(str(error).split())[:200]
+    message = _shortened(error)
     for number, line in enumerate(text_lines, start=1):
         if line.strip() and line.strip() in str(error):  # icalendar quotes the bad line
             return f"Line {number}: {message}"
     return f"The calendar could not be read: {message}"
+
+
+def _shortened(error):
+    return " ".join(str(error).split())[:200]
 
 
 def _vevent_lines(text_lines):

@@ -312,3 +312,58 @@ def test_an_event_with_a_long_uid_skipped_for_a_bad_field_keeps_its_listing(froz
     sync = resync(feed, ics(vevent(uid, "Talk", end="nope", extra=extra), vevent("b", "Social")))
     assert "DTEND “nope” is invalid" in sync.messages and sync.cancelled == 0
     assert not Event.objects.filter(name="Talk", status=Event.Status.CANCELLED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("odd", "problem"),
+    [
+        (["DTSTART;VALUE=PERIOD:20261020T180000Z/PT1H"], "DTSTART “20261020T180000Z/PT1H” is not"),
+        (
+            ["DTSTART:20261020T180000Z", "DTEND:200000"],
+            "DTEND “200000” is not a date or a date-time",
+        ),
+        (["DTSTART:20261020T180000Z", "DURATION:P99999999D"], "DURATION “P99999999D” ends after"),
+    ],
+    ids=["period", "bare-time", "endless"],
+)
+def test_an_event_with_an_odd_time_is_skipped_not_the_whole_feed(frozen, odd, problem):
+    feed = file_feed(cal(*ev("a"), *ev("b", summary="Social")))
+    actions.feed_sync(feed)
+    odd_one = ev("a", *odd[1:], start=odd[0])
+    sync = resync(feed, cal(*odd_one, *ev("b", summary="Social"), *ev("c", summary="New")))
+    assert sync.outcome == Feed.Outcome.WARNINGS
+    assert f"Line 4: event a: {problem}" in sync.messages and "; skipped." in sync.messages
+    assert Event.objects.filter(uid="c").exists() and not Event.objects.get(uid="a").is_cancelled
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        ["BEGIN:STANDARD", "DTSTART:garbage", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0000"],
+        [],
+        ["BEGIN:STANDARD", "DTSTART:19701025T030000", "TZOFFSETFROM:+0100", "TZOFFSETTO:abc"],
+    ],
+    ids=["bad-start", "no-rules", "bad-offset"],
+)
+def test_a_broken_time_zone_definition_is_ignored_not_the_whole_calendar(rules):
+    rules = [*rules, "END:STANDARD"] if rules else []
+    vtimezone = ["BEGIN:VTIMEZONE", "TZID:Custom", *rules, "END:VTIMEZONE"]
+    custom = ev("a", start="DTSTART;TZID=Custom:20261020T180000")
+    result = parse(cal(*vtimezone, *custom, *ev("b")))
+    assert [e.key for e in result.events] == ["a", "b"]
+    assert result.events[0].starts_at == datetime.datetime(2026, 10, 20, 17, tzinfo=datetime.UTC)
+    zone, event = result.warnings
+    assert zone.startswith("Line 4: the time zone “Custom” (VTIMEZONE) cannot be read (")
+    assert event.endswith("event a: time zone “Custom” is unknown; read as Europe/London.")
+
+
+def test_a_negative_duration_leaves_the_start_alone():
+    result = parse(cal(*ev("a", "DURATION:-P1D")))
+    (talk,) = result.events
+    assert (
+        talk.starts_at == talk.ends_at == datetime.datetime(2026, 10, 20, 18, tzinfo=datetime.UTC)
+    )
+    assert result.warnings == [
+        "Line 4: event a: DURATION is negative; read as ending when it starts."
+    ]
