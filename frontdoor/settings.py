@@ -94,6 +94,7 @@ MIDDLEWARE = [
     # Outermost, so the answers of every middleware below (redirects, the guard's 400) get it.
     "frontdoor.opendata.middleware.OpenDataCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "frontdoor.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "frontdoor.core.middleware.RejectMalformedQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,6 +184,14 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts, styles, fonts and requests only from this site. Styles may also be inline: the
+# branding colours are set per site in the page. Images may come from any https address: a
+# logo or map tiles can live elsewhere, and an image cannot run code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_flag("FRONTDOOR_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -131,3 +131,33 @@ def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
     assert "type=place" in page.url
     assert page.get_by_role("heading", name="1 result for “bletchley”").is_visible()
     no_js.close()
+
+
+def test_no_page_breaks_the_content_security_policy(page, demo, django_user_model):
+    # The browser reports what the policy blocked, on public pages and in the curators' admin
+    # (its date pickers, inlines and sidebar run scripts of their own).
+    page.add_init_script(
+        "window.blocked = []; document.addEventListener('securitypolicyviolation', "
+        "e => window.blocked.push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    django_user_model.objects.create_superuser("curator", password="a long test passphrase")
+    page.goto(demo + "/admin/login/")
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill("a long test passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    organisation = Organisation.objects.get(name="Protospace")
+    admin_paths = [
+        "/admin/",
+        "/admin/events/event/",
+        "/admin/events/event/add/",
+        f"/admin/directory/organisation/{organisation.pk}/change/",
+    ]
+    blocked = {}
+    for path in public_paths() + admin_paths:
+        response = page.goto(demo + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("load")
+        if found := page.evaluate("window.blocked"):
+            blocked[path] = found
+    assert blocked == {}
