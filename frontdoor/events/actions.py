@@ -11,7 +11,14 @@ from frontdoor.core.demo import unique_slug
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Place
 from frontdoor.events import importers
-from frontdoor.events.models import Event, Feed, FeedEntry, FeedSync, PitchApplication
+from frontdoor.events.models import (
+    Event,
+    Feed,
+    FeedEntry,
+    FeedSync,
+    PitchApplication,
+    dedupe_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +263,16 @@ def _known_events(items, batch=500):
 
 
 def _add(feed, item, venue, now, counts, known):
-    existing = known.get(("uid", item.key)) or known.get(("dedupe_key", item.dedupe_key))
+    uid = item.key
+    existing = known.get(("uid", uid))
+    if existing is not None and not _same_event(existing, item):
+        counts.warnings.append(
+            f"Line {item.line}: event {item.key}: another feed gives this UID to a different "
+            f"event (“{existing.name}”, {existing.local_start:%d %b %Y}); listed on its own."
+        )
+        uid = _feed_uid(feed, item.key)
+        existing = Event.objects.filter(uid=uid).first()
+    existing = existing or known.get(("dedupe_key", item.dedupe_key))
     if existing is not None:
         # Another organiser's feed lists the same event: one event, both organisers.
         event = existing
@@ -269,7 +285,7 @@ def _add(feed, item, venue, now, counts, known):
             event.save()
     else:
         event = Event(
-            uid=item.key,
+            uid=uid,
             kind=feed.default_kind,
             feed=feed,
             festival=feed.festival,
@@ -299,6 +315,20 @@ def _add(feed, item, venue, now, counts, known):
         first_seen=now,
         last_seen=now,
     )
+
+
+def _same_event(event, item):
+    """Whether the event already here with the item's UID is plausibly the item. A UID should
+    be unique the world over, but simple calendars number their events ("1", "2"): the name
+    or the start must match as well (compared as the dedupe key compares them)."""
+    same_name = dedupe_key(event.name, item.starts_at) == item.dedupe_key
+    return same_name or dedupe_key(item.name, event.starts_at) == item.dedupe_key
+
+
+def _feed_uid(feed, key):
+    """A UID for a feed's event whose own UID another feed's different event holds."""
+    uid = f"feed-{feed.pk}:{key}"
+    return uid if len(uid) <= 255 else f"feed-{feed.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _may_reinstate(feed, event):

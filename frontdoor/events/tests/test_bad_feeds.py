@@ -367,3 +367,34 @@ def test_a_negative_duration_leaves_the_start_alone():
     assert result.warnings == [
         "Line 4: event a: DURATION is negative; read as ending when it starts."
     ]
+
+
+@pytest.mark.django_db
+def test_one_bare_uid_in_two_feeds_for_different_events_lists_both(frozen):
+    meetup = file_feed(ics(vevent("1", "Python meetup")))
+    crit = vevent("1", "Design crit", start="20261022T180000Z", end="20261022T200000Z")
+    studio = file_feed(ics(crit))
+    actions.feed_sync(meetup)
+    sync = actions.feed_sync(studio)
+    assert (sync.added, sync.merged, sync.outcome) == (1, 0, Feed.Outcome.WARNINGS)
+    assert "event 1: another feed gives this UID to a different event" in sync.messages
+    assert Event.objects.get(name="Design crit").organisers.get() == studio.organisation
+    assert actions.feed_sync(studio).unchanged == 1  # found again, not added twice
+    resync(studio, ics(vevent("2", "Something else")))
+    assert Event.objects.get(name="Design crit").is_cancelled
+    assert not Event.objects.get(name="Python meetup").is_cancelled
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "copy",
+    [
+        vevent("1", "Python meetup (room change)"),
+        vevent("1", "Python meetup", start="20261020T183000Z"),
+    ],
+    ids=["same-start", "same-name"],
+)
+def test_one_uid_in_two_feeds_for_the_same_event_lists_it_once(frozen, copy):
+    actions.feed_sync(file_feed(ics(vevent("1", "Python meetup"))))
+    assert actions.feed_sync(file_feed(ics(copy))).merged == 1
+    assert Event.objects.count() == 1
