@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from frontdoor.core import views
+from frontdoor.core.admin import ThrottledSignInForm
 from frontdoor.search import views as search_views
 
 admin.site.site_header = "Frontdoor curation"
 admin.site.site_title = "Frontdoor"
+admin.site.login_form = ThrottledSignInForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
