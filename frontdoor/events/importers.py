@@ -23,7 +23,7 @@ import recurring_ical_events
 from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from frontdoor.core.text import looks_like_html, plain_text, sanitise_html
+from frontdoor.core.text import looks_like_html, nesting_depth, plain_text, sanitise_html
 from frontdoor.events.models import EARLIEST_YEAR, LATEST_YEAR, Event, FeedEntry, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
@@ -45,6 +45,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
 KEY_LENGTH = FeedEntry._meta.get_field("key").max_length
+# Real descriptions nest their HTML a few levels deep; one nested far deeper is left out
+# (see `nesting_depth`).
+HTML_DEPTH = 100
 ONLINE_PLACE = re.compile(
     r"^(online( event| only)?|virtual|microsoft teams meeting|zoom( meeting)?|google meet)$", re.I
 )
@@ -238,7 +241,7 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
     for key, value in calendar.property_items(recursive=False):
         if key not in ("BEGIN", "END"):
             good.add(key, value)
-    line_of, masters, repeating, private = {}, {}, set(), set()
+    line_of, masters, repeating, private, texts = {}, {}, set(), set(), {}
     for component in calendar.subcomponents:
         if component.name != "VEVENT":
             good.add_component(component)
@@ -287,10 +290,11 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
     events = []
     for occurrence in occurrences:
         uid = str(occurrence.get("UID", "")).strip()
+        line = line_of.get(uid, 0)
         try:
-            events.append(_event(occurrence, uid, uid in repeating, tz, line_of.get(uid, 0)))
+            events.append(_event(occurrence, uid, uid in repeating, tz, line, texts))
         except (ValueError, TypeError, AttributeError, KeyError) as error:
-            warnings.append(f"Line {line_of.get(uid, 0)}: event {uid}: {error}; skipped.")
+            warnings.append(f"Line {line}: event {uid}: {error}; skipped.")
             skipped.add(uid)
     skipped |= {_hash(uid) for uid in skipped}
     private |= {_hash(uid) for uid in private}
@@ -370,6 +374,10 @@ def _screen(component, zones, default_time_zone, warnings, where):
             first = component.get(name)[0]
             del component[name]
             component.add(name, first)
+    for name in ("X-ALT-DESC", "DESCRIPTION"):
+        if name in component and nesting_depth(str(component[name])) > HTML_DEPTH:
+            warnings.append(f"{where}: {name} nests its HTML over {HTML_DEPTH} deep; left out.")
+            del component[name]
     for name in ORDERING:
         value = component.get(name)
         if isinstance(value, list):
@@ -600,7 +608,7 @@ def _zone_names():
     return frozenset(zoneinfo.available_timezones())
 
 
-def _event(occurrence, uid, repeats, tz, line):
+def _event(occurrence, uid, repeats, tz, line, texts):
     start = occurrence.start
     end = occurrence.end
     if isinstance(start, datetime.datetime):
@@ -634,7 +642,7 @@ def _event(occurrence, uid, repeats, tz, line):
 
     # SUMMARY and LOCATION are text, never HTML (RFC 5545 3.3.11): "<slot>" is a word here.
     name = _one_line(str(occurrence.get("SUMMARY", ""))) or "Untitled event"
-    description = _description(occurrence)
+    description, summary = _description(occurrence, texts)
     location = _one_line(str(occurrence.get("LOCATION", "")))
     online_url = ""
     url = str(occurrence.get("URL", "")).strip()
@@ -649,9 +657,6 @@ def _event(occurrence, uid, repeats, tz, line):
         conference = str(occurrence.get("X-GOOGLE-CONFERENCE", "")).strip()
         if URL_IN_TEXT.match(conference):
             online_url = conference
-    summary = _plain(description)
-    if len(summary) > 280:
-        summary = summary[:279].rsplit(" ", 1)[0] + "…"
     try:
         sequence = max(int(str(occurrence.get("SEQUENCE", 0))), 0)
     except ValueError:
@@ -694,21 +699,32 @@ def _hash(uid):
     return hashlib.sha256(uid.encode()).hexdigest()
 
 
-def _description(component):
-    """Sanitised HTML (Outlook's X-ALT-DESC when given) or plain text; never a script."""
+def _description(component, texts):
+    """Sanitised HTML (Outlook's X-ALT-DESC when given) or plain text, never a script, and a
+    summary of it. `texts` keeps them by the text given: every occurrence of a series holds
+    the same description, worked out once."""
     alternative = component.get("X-ALT-DESC")
     if alternative is not None:
         # An X- property is not unescaped by the parser (RFC 5545 3.3.11 escapes still apply).
         value = re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], str(alternative))
     else:
         value = str(component.get("DESCRIPTION", ""))
+    if value not in texts:
+        texts[value] = _sanitised(value)
+    return texts[value]
+
+
+def _sanitised(value):
     value = _printable(value).strip()
     if looks_like_html(value):
         # Outlook sends whole HTML documents: keep the body's content, not the <head>'s.
         body = re.search(r"<body[^>]*>(.*)</body>", value, flags=re.S | re.I)
         value = body[1] if body else value
         value = sanitise_html(value).strip()
-    return value
+    summary = _plain(value)
+    if len(summary) > 280:
+        summary = summary[:279].rsplit(" ", 1)[0] + "…"
+    return value, summary
 
 
 def _plain(value):

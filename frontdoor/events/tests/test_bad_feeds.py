@@ -398,3 +398,14 @@ def test_one_uid_in_two_feeds_for_the_same_event_lists_it_once(frozen, copy):
     actions.feed_sync(file_feed(ics(vevent("1", "Python meetup"))))
     assert actions.feed_sync(file_feed(ics(copy))).merged == 1
     assert Event.objects.count() == 1
+
+
+def test_a_description_nested_too_deep_to_sanitise_in_good_time_is_left_out():
+    nest = "<div>" * 20_000 + "deep"  # sanitising it took seconds; five times as deep, a minute
+    outlook = ev("a", "DESCRIPTION:Plain words", f"X-ALT-DESC;FMTTYPE=text/html:{nest}")
+    result = parse(cal(*outlook, *ev("b", f"DESCRIPTION:{nest}")))
+    assert [(e.key, e.description) for e in result.events] == [("a", "Plain words"), ("b", "")]
+    assert result.warnings == [
+        "Line 4: event a: X-ALT-DESC nests its HTML over 100 deep; left out.",
+        "Line 12: event b: DESCRIPTION nests its HTML over 100 deep; left out.",
+    ]
