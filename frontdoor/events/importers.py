@@ -231,7 +231,7 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
             "BEGIN:VCALENDAR should be. Check the link gives the .ics calendar, not a web page."
         )
     warnings, skipped = [], set()
-    calendar = _read(text, text_lines, default_time_zone, warnings)
+    calendar = _read(text_lines, default_time_zone, warnings)
     tz = zoneinfo.ZoneInfo(default_time_zone)
     now = now or datetime.datetime.now(datetime.UTC)
     window = (now - WINDOW_BEFORE, now + WINDOW_AFTER)
@@ -301,12 +301,13 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
     return ParseResult(events, warnings, window, skipped, private)
 
 
-def _read(text, text_lines, default_time_zone, warnings):
+def _read(text_lines, default_time_zone, warnings):
     """The first VCALENDAR in the text (as calendar clients read a file holding several).
     icalendar reads a VTIMEZONE as it meets one, and one it cannot read fails the whole
     calendar: such a definition is left out, its TZID then read like any other."""
     try:
-        return icalendar.Calendar.from_ical(text, multiple=True)[0]
+        # Lines joined anew: icalendar does not take lines ending in CR alone (old Macs).
+        return icalendar.Calendar.from_ical("\n".join(text_lines), multiple=True)[0]
     except Exception as error:  # icalendar raises several types for a broken structure
         failure = error
     broken = _broken_zones(text_lines)

@@ -409,3 +409,9 @@ def test_a_description_nested_too_deep_to_sanitise_in_good_time_is_left_out():
         "Line 4: event a: X-ALT-DESC nests its HTML over 100 deep; left out.",
         "Line 12: event b: DESCRIPTION nests its HTML over 100 deep; left out.",
     ]
+
+
+def test_lines_ending_in_cr_alone_are_read():
+    body = cal(*ev("a", "DESCRIPTION:Folded", " here"), *ev("b")).replace(b"\r\n", b"\r")
+    result = parse(body)
+    assert [(e.key, e.description) for e in result.events] == [("a", "Foldedhere"), ("b", "")]
