@@ -178,8 +178,9 @@ def sic_code(column):
     return pl.col(column).str.head(5).str.to_integer(strict=False).cast(pl.Int32)
 
 
-def _frame(path, part):
-    """The lazy pipeline for one CSV: parse, check, classify, locate.
+def _frame(path, part, month):
+    """The lazy pipeline for one CSV of the snapshot of `month`: parse, check, classify,
+    locate.
 
     Every expression here runs on millions of rows, so each is the cheapest that does the
     job: literal matches rather than regular expressions where possible, short reason codes
@@ -206,6 +207,8 @@ def _frame(path, part):
     )
     bad_incorporated = _bad_date("incorporated_raw", "incorporated")
     bad_dissolved = _bad_date("dissolved_raw", "dissolved")
+    incorporated, dissolved = pl.col("incorporated"), pl.col("dissolved")
+    next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     number = pl.col("number")
     bad_number = ~number.str.contains(NUMBER).fill_null(False)
     checks = [
@@ -217,6 +220,10 @@ def _frame(path, part):
         (~pl.col("name").str.contains(r"\S").fill_null(False), "name"),
         (bad_incorporated, "incorporated"),
         (bad_dissolved, "dissolved"),
+        # Comparisons of dates parsed above: cheap. An old date is no error (companies
+        # incorporated in the 1850s are still on the register); null (no date) passes.
+        (incorporated >= next_month, "incorporated_later"),
+        (dissolved < incorporated, "dissolved_earlier"),
     ]
     postcode = pl.col("postcode_raw").str.replace_all(" ", "", literal=True)
     # Polars reads a blank line as a row of nulls: not a company, and not a bad row.
@@ -229,10 +236,10 @@ def _frame(path, part):
         .then(BLANK)
         .otherwise(
             pl.sum_horizontal(
-                check.cast(pl.UInt8) * (1 << CODES.index(code)) for check, code in checks
+                check.cast(pl.UInt16) * (1 << CODES.index(code)) for check, code in checks
             )
         )
-        .cast(pl.UInt8),
+        .cast(pl.UInt16),
         # The raw text of a bad date, for the report (a bad number is the stored one).
         bad_incorporated=pl.when(bad_incorporated).then("incorporated_raw"),
         bad_dissolved=pl.when(bad_dissolved).then("dissolved_raw"),
@@ -266,14 +273,20 @@ REASONS = {
     "name": "CompanyName is empty",
     "incorporated": "IncorporationDate “{bad_incorporated}” is not a dd/mm/yyyy date",
     "dissolved": "DissolutionDate “{bad_dissolved}” is not a dd/mm/yyyy date",
+    "incorporated_later": "IncorporationDate “{incorporated}” is after the month of the file",
+    "dissolved_earlier": "DissolutionDate “{dissolved}” is before the IncorporationDate "
+    "“{incorporated}”",
 }
 
 
 CODES = list(REASONS)
 # The checks whose failure leaves a row's company number in doubt.
 NUMBER_UNSURE = sum(1 << CODES.index(code) for code in ("short", "shifted", "number"))
-BLANK = 1 << len(CODES)  # a blank line, in place of the bits
-BAD_ROW_COLUMNS = ["number", "bad_incorporated", "bad_dissolved"]
+BLANK = 1 << len(CODES)  # a blank line, in place of the bits (the bits are a UInt16)
+assert BLANK < 1 << 16  # fits the UInt16
+# The values the reasons quote: the raw text of a date that did not parse, the text of a
+# parsed one out of order.
+BAD_ROW_COLUMNS = ["number", "bad_incorporated", "bad_dissolved", "incorporated", "dissolved"]
 IS_BAD = pl.col("problem").is_not_null() & (pl.col("problem") != BLANK)
 
 
@@ -395,7 +408,7 @@ def companies_import(
                 _check_header(csv_path, path.name)
                 csvs.append((csv_path, path.name))
             say(stage, "Parsing, checking, classifying and locating rows")
-            frames = [_frame(p, part) for part, (p, _) in enumerate(csvs)]
+            frames = [_frame(p, part, month) for part, (p, _) in enumerate(csvs)]
             size = sum(p.stat().st_size for p, _ in csvs)
             try:
                 checksum = _sink(pl.concat(frames), tmp, size, progress)
@@ -471,6 +484,8 @@ def _bad_rows(tmp, csvs, count):
             "problem",
             *BAD_ROW_COLUMNS,
         )
+        # As text, dd/mm/yyyy: a date may be out of Python's range (01/02/-2020 parses).
+        .with_columns(pl.col("incorporated", "dissolved").dt.strftime("%d/%m/%Y"))
         .collect()
     )
     lines = []

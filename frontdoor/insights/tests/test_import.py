@@ -12,7 +12,7 @@ import pytest
 
 from frontdoor.insights.companies import ImportFailed, companies_import
 from frontdoor.insights.companies_format import COLUMNS, HEADER
-from frontdoor.insights.figures import figures_for
+from frontdoor.insights.figures import figures_for, on_register
 from frontdoor.insights.generate import companies_generate
 from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 
@@ -275,6 +275,63 @@ def test_a_date_not_written_dd_mm_yyyy_is_a_bad_row(data_dir, value):
     assert result.bad_examples == [
         f"{NAME}.csv, line 11: IncorporationDate “{value}” is not a dd/mm/yyyy date"
     ]
+
+
+def tech_firm(number, incorporated="", dissolved=""):
+    return row(
+        number=number,
+        postcode="MK9 1AA",
+        sic1=SOFTWARE,
+        incorporated=incorporated,
+        dissolved=dissolved,
+    )
+
+
+PLAUSIBLE = [
+    tech_firm("00000020", "30/11/2024"),  # the last day of the file's month
+    tech_firm("00000021", "01/01/1856"),  # old companies are still on the register
+    tech_firm("00000022", "01/06/2020", "01/06/2020"),
+    tech_firm("00000023", "", "01/01/2020"),  # no IncorporationDate: nothing to compare
+]
+IMPLAUSIBLE = [
+    tech_firm("00000030", "01/12/2024"),
+    tech_firm("00000031", "01/01/2999"),
+    tech_firm("00000032", "02/01/2020", "01/01/2020"),
+    tech_firm("00000033", "01/01/2999", "01/01/0001"),
+]
+
+
+def test_a_date_after_the_files_month_or_a_dissolution_before_incorporation_is_a_bad_row(
+    data_dir,
+):
+    digital = SectorDefinition.objects.get(slug="dcms-digital-2016")
+    area = Area.objects.get(slug="milton-keynes")
+    companies_import(write_csv(data_dir / f"{NAME}.csv", snapshot_2024() + PLAUSIBLE))
+    assert Snapshot.objects.get().bad_rows == 0
+    plausible_only = figures_for(area, digital)
+
+    path = write_csv(data_dir / f"{NAME}.csv", snapshot_2024() + PLAUSIBLE + IMPLAUSIBLE)
+    result = companies_import(path, max_bad_share=0.5)
+    assert result.bad_examples == [
+        f"{NAME}.csv, line 15: IncorporationDate “01/12/2024” is after the month of the file",
+        f"{NAME}.csv, line 16: IncorporationDate “01/01/2999” is after the month of the file",
+        f"{NAME}.csv, line 17: DissolutionDate “01/01/2020” is before the IncorporationDate "
+        "“02/01/2020”",
+        f"{NAME}.csv, line 18: IncorporationDate “01/01/2999” is after the month of the file; "
+        "DissolutionDate “01/01/0001” is before the IncorporationDate “01/01/2999”",
+    ]
+    with open(result.report, encoding="utf-8") as f:
+        assert [r["reason"] for r in csv.DictReader(f)] == [
+            line.split(": ", 1)[1] for line in result.bad_examples
+        ]
+    # The good rows' figures are as they were; the bad rows' companies are still on the
+    # register (their numbers are sure): in a later snapshot, none would have disappeared.
+    figures = figures_for(area, digital)
+    for part in ("headline", "incorporations", "dissolutions", "subsectors", "sizes"):
+        assert figures[part] == plausible_only[part]
+    assert figures["registry_numbers"] == plausible_only["registry_numbers"]
+    on_the_register = on_register(Snapshot.objects.get()).collect()["number"].to_list()
+    assert {"00000030", "00000031", "00000032", "00000033"} <= set(on_the_register)
 
 
 def test_a_csv_cut_short_is_refused_with_its_line(first, data_dir):
