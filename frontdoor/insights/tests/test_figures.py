@@ -282,8 +282,11 @@ def test_survival_says_why_when_the_snapshots_span_enough_but_no_pair_fits(data_
 
     from .conftest import snapshot_2024, write_csv
 
-    for month in ("2023-05", "2024-11"):  # 18 months apart, but no pair exactly a year apart
-        companies_import(write_csv(data_dir / f"x-{month}-01.csv", snapshot_2024()))
+    # 18 months apart, but no pair exactly a year apart; the first without the companies
+    # incorporated after it.
+    before = [r for r in snapshot_2024() if "/2024" not in r]
+    for month, rows in (("2023-05", before), ("2024-11", snapshot_2024())):
+        companies_import(write_csv(data_dir / f"x-{month}-01.csv", rows))
     one, three, _ = mk(digital)["survival"]
     assert one["reason"] == (
         "Needs two snapshots 1 year apart, taken in the same month of the year; "
