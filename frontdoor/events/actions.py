@@ -67,6 +67,8 @@ def feed_sync(feed, *, now=None, timeout=importers.FETCH_TIMEOUT, max_bytes=impo
         return _record(
             feed, started, now, Counts(), error=f"Could not read the calendar: {error!r}"
         )
+    if parsed.empty and (listed := _upcoming(feed, now)):
+        return _record(feed, started, now, Counts(), error=_emptied(listed))
     try:
         counts = _apply(feed, parsed, now)
     except Exception as error:
@@ -74,6 +76,23 @@ def feed_sync(feed, *, now=None, timeout=importers.FETCH_TIMEOUT, max_bytes=impo
         _record(feed, started, now, Counts(), error=f"Could not save the events: {error}")
         raise
     return _record(feed, started, now, counts)
+
+
+def _upcoming(feed, now):
+    """How many events this feed lists that are still to come and not cancelled."""
+    entries = feed.entries.filter(present=True, event__ends_at__gte=now)
+    return entries.exclude(event__status=Event.Status.CANCELLED).count()
+
+
+def _emptied(listed):
+    events = f"{listed} upcoming event{'s' if listed != 1 else ''}"
+    return (
+        f"The calendar has no events at all, though this feed listed {events}; they are kept "
+        "as they were. An empty calendar is more often a fault (a login page, a link that "
+        "expired or was made private) than every event called off: check the link. If the "
+        "organiser did remove them all, cancel them in the admin or deactivate the feed; once "
+        "the calendar lists any event again, the ones it dropped are cancelled as usual."
+    )
 
 
 @transaction.atomic

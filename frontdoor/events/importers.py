@@ -111,6 +111,9 @@ class ParseResult:
     skipped: set[str] = field(default_factory=set)
     # UIDs of events the calendar marks private: withdrawn if they were listed before.
     private: set[str] = field(default_factory=set)
+    # No VEVENT at all: more often a fault (a login page, an expired link) than a calendar
+    # whose every event was called off (see `actions.feed_sync`).
+    empty: bool = False
 
 
 def _check_public(url):
@@ -298,7 +301,8 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
             skipped.add(uid)
     skipped |= {_hash(uid) for uid in skipped}
     private |= {_hash(uid) for uid in private}
-    return ParseResult(events, warnings, window, skipped, private)
+    empty = not any(component.name == "VEVENT" for component in calendar.subcomponents)
+    return ParseResult(events, warnings, window, skipped, private, empty)
 
 
 def _read(text_lines, default_time_zone, warnings):

@@ -415,3 +415,20 @@ def test_lines_ending_in_cr_alone_are_read():
     body = cal(*ev("a", "DESCRIPTION:Folded", " here"), *ev("b")).replace(b"\r\n", b"\r")
     result = parse(body)
     assert [(e.key, e.description) for e in result.events] == [("a", "Foldedhere"), ("b", "")]
+
+
+@pytest.mark.django_db
+def test_a_calendar_suddenly_empty_keeps_the_events_and_says_so(frozen):
+    days = ("20261021", "20261022", "20261023")
+    talks = [
+        vevent(f"{day}@example.org", "Talk", f"{day}T180000Z", f"{day}T200000Z") for day in days
+    ]
+    feed = file_feed(ics(*talks))
+    actions.feed_sync(feed)
+    sync = resync(feed, ics())
+    assert sync.outcome == Feed.Outcome.FAILED and sync.cancelled == 0
+    assert "no events at all, though this feed listed 3 upcoming events; they are" in sync.messages
+    assert not Event.objects.filter(status=Event.Status.CANCELLED).exists()
+    sync = resync(feed, ics(talks[0]))  # a calendar with events again: what it dropped goes
+    assert (sync.outcome, sync.cancelled) == (Feed.Outcome.OK, 2)
+    assert actions.feed_sync(file_feed(ics())).outcome == Feed.Outcome.OK  # nothing listed yet
