@@ -17,6 +17,7 @@ from django.db.models import Func, Q
 from django.urls import reverse
 
 from frontdoor.core.colours import MEETS, unreadable_against
+from frontdoor.core.text import CONTROL_CHARACTERS
 
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -30,11 +31,6 @@ def normalise_postcode(value):
     if not match:
         raise ValidationError(f"“{value}” is not a UK postcode.")
     return f"{match[1]} {match[2]}"
-
-
-# C0 control characters but tab and line breaks, and DEL: invisible on a page, not allowed in
-# XML 1.0 (one would break the Atom feed), and NUL is refused by PostgreSQL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def validate_no_control_characters(value):

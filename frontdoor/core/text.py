@@ -26,6 +26,9 @@ _BREAKS = re.compile(r"(?i)<br\s*/?>|</(?:p|li|div|h[1-6])\s*>")
 # Elements that hold no others, or that the next of their kind closes ("<p>one<p>two"), so
 # they do not deepen the nesting.
 FLAT_ELEMENTS = frozenset("br col dd dt embed hr img input li meta option p td th tr wbr".split())
+# C0 control characters but tab and line breaks, and DEL: invisible on a page, not allowed in
+# XML 1.0 (one would break the Atom feed), and NUL is refused by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _names(value):
@@ -68,3 +71,8 @@ def plain_text(value):
     if looks_like_html(value):
         value = nh3.clean(_escape_lookalikes(_BREAKS.sub("\n", value)), tags=set())
     return re.sub(r"\n{3,}", "\n\n", html.unescape(value)).strip()
+
+
+def printable(text):
+    """`text` without control characters (see CONTROL_CHARACTERS)."""
+    return CONTROL_CHARACTERS.sub("", text)

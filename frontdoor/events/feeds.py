@@ -11,8 +11,7 @@ from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.feedgenerator import Atom1Feed
 
-from frontdoor.core.models import CONTROL_CHARACTERS
-from frontdoor.core.text import plain_text
+from frontdoor.core.text import plain_text, printable
 
 PRODID = "-//Frontdoor//Frontdoor events//EN"
 STATUS = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -86,7 +85,9 @@ class NewEventsAtom(SyndicationFeed):
         from frontdoor.core.models import Branding
 
         self.request = request
-        self.site_name = _printable(Branding.current().site_name)
+        # Forms refuse control characters, but text stored before must not break the feed
+        # (XML 1.0 cannot hold them): hence printable() here and in the items.
+        self.site_name = printable(Branding.current().site_name)
         filterset = self._filters(request)
         if not filterset.is_valid():
             # As for the calendar: a subscription with a typo must not stay empty for ever.
@@ -117,14 +118,14 @@ class NewEventsAtom(SyndicationFeed):
 
     def item_title(self, item):
         prefix = "Cancelled: " if item.is_cancelled else ""
-        return f"{prefix}{_printable(item.name)} ({item.local_start:%a %d %b %Y})"
+        return f"{prefix}{printable(item.name)} ({item.local_start:%a %d %b %Y})"
 
     def author_name(self):
         return self.site_name
 
     def item_description(self, item):
         # Django's Atom feed declares the summary as HTML; this is text, so escape it.
-        return html.escape(_printable(item.summary or plain_text(item.description)[:300]))
+        return html.escape(printable(item.summary or plain_text(item.description)[:300]))
 
     def item_pubdate(self, item):
         return item.created
@@ -140,9 +141,3 @@ class NewEventsAtom(SyndicationFeed):
         return f"tag:{domain},2026:event-{item.pk}"
 
     item_guid_is_permalink = False
-
-
-def _printable(text):
-    # Forms refuse control characters, but one stored before (or by a script) must not make
-    # the whole feed fail: XML 1.0 cannot hold them.
-    return CONTROL_CHARACTERS.sub("", text)

@@ -23,7 +23,13 @@ import recurring_ical_events
 from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from frontdoor.core.text import looks_like_html, nesting_depth, plain_text, sanitise_html
+from frontdoor.core.text import (
+    looks_like_html,
+    nesting_depth,
+    plain_text,
+    printable,
+    sanitise_html,
+)
 from frontdoor.events.models import EARLIEST_YEAR, LATEST_YEAR, Event, FeedEntry, dedupe_key
 
 FETCH_TIMEOUT = 20  # seconds without a byte from the server
@@ -41,7 +47,6 @@ TIMES_A_DAY = 4
 # Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
 DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
 KEY_LENGTH = FeedEntry._meta.get_field("key").max_length
@@ -720,7 +725,7 @@ def _description(component, texts):
 
 
 def _sanitised(value):
-    value = _printable(value).strip()
+    value = printable(value).strip()
     if looks_like_html(value):
         # Outlook sends whole HTML documents: keep the body's content, not the <head>'s.
         body = re.search(r"<body[^>]*>(.*)</body>", value, flags=re.S | re.I)
@@ -738,10 +743,4 @@ def _plain(value):
 
 
 def _one_line(text):
-    return re.sub(r"\s+", " ", _printable(text)).strip()
-
-
-def _printable(text):
-    """Without control characters (NUL and the like): no use in an event, and not allowed in
-    XML, so one would break the Atom feed (PostgreSQL refuses NUL outright)."""
-    return CONTROL.sub("", text)
+    return re.sub(r"\s+", " ", printable(text)).strip()
