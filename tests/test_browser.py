@@ -8,6 +8,7 @@ import pytest
 from frontdoor.core.demo import demo_load
 from frontdoor.directory.models import Organisation
 from frontdoor.events.models import Event
+from frontdoor.search.models import SearchGap
 
 # The live server runs in another thread, so the data must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,6 +122,15 @@ def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
     results = page.locator("#search-results")
     results.get_by_role("link", name="Bletchley Park", exact=True).wait_for()
     assert "q=bletch" in page.url  # htmx pushed the state, so the address is shareable
+    # Words on the way to a search are not searches; the one submitted is (a gap, here).
+    query = page.get_by_label("Search organisations, places")
+    query.fill("")
+    query.press_sequentially("zzyzx", delay=50)
+    page.get_by_role("heading", name="0 results for “zzyzx”").wait_for()
+    assert not SearchGap.objects.exists()
+    with page.expect_response(lambda response: "/search/?" in response.url):
+        query.press("Enter")
+    assert list(SearchGap.objects.values_list("query", flat=True)) == ["zzyzx"]
     live.close()
 
     no_js = browser.new_context(java_script_enabled=False)

@@ -40,7 +40,10 @@ class SearchView(TemplateView):
         if results.total and params.page > results.pages:
             params.page = results.pages
             results = query.search(params)
-        if params.q and params.page == 1 and not self.updating:
+        # Words typed so far are not a search made: only a search submitted, or a filter
+        # changed, counts (with or without JavaScript).
+        typing = self.request.headers.get("HX-Trigger") == "search-q"
+        if params.q and params.page == 1 and not typing:
             gap_record(params.q, results=results.total)
         first = (results.page - 1) * results.per_page + 1
         return super().get_context_data(

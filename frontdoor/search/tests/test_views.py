@@ -65,6 +65,15 @@ def test_zero_and_low_result_queries_are_kept_without_personal_data(client, list
     assert "quantum ring me on" in report
 
 
+def test_a_search_submitted_with_javascript_counts_but_not_the_words_typed_on_the_way(
+    client, listings
+):
+    htmx = {"HX-Request": "true"}
+    client.get("/search/", {"q": "quan"}, headers={**htmx, "HX-Trigger": "search-q"})
+    client.get("/search/", {"q": "quantum"}, headers={**htmx, "HX-Trigger": "search-form"})
+    assert list(SearchGap.objects.values_list("query", "searches")) == [("quantum", 1)]
+
+
 def test_a_flood_of_distinct_searches_keeps_the_gap_table_bounded(client, listings, monkeypatch):
     monkeypatch.setattr(actions, "GAPS_KEPT", 3)
     for _ in range(2):
