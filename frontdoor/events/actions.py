@@ -11,14 +11,7 @@ from frontdoor.core.demo import unique_slug
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Place
 from frontdoor.events import importers
-from frontdoor.events.models import (
-    Event,
-    Feed,
-    FeedEntry,
-    FeedSync,
-    PitchApplication,
-    dedupe_key,
-)
+from frontdoor.events.models import Event, Feed, FeedEntry, FeedSync, PitchApplication
 
 logger = logging.getLogger(__name__)
 
@@ -284,11 +277,15 @@ def _known_events(items, batch=500):
 def _add(feed, item, venue, now, counts, known):
     uid = item.key
     existing = known.get(("uid", uid))
-    if existing is not None and not _same_event(existing, item):
-        counts.warnings.append(
-            f"Line {item.line}: event {item.key}: another feed gives this UID to a different "
-            f"event (“{existing.name}”, {existing.local_start:%d %b %Y}); listed on its own."
-        )
+    if existing is not None and item.local_uid:
+        # Another calendar's "1" is another event, unless named and timed alike (the match
+        # by dedupe key below): merging two would lose one.
+        if existing.dedupe_key != item.dedupe_key:
+            counts.warnings.append(
+                f"Line {item.line}: event {item.key}: another feed gives this UID to a "
+                f"different event (“{existing.name}”, {existing.local_start:%d %b %Y}); "
+                "listed on its own."
+            )
         uid = _feed_uid(feed, item.key)
         existing = Event.objects.filter(uid=uid).first()
     existing = existing or known.get(("dedupe_key", item.dedupe_key))
@@ -334,14 +331,6 @@ def _add(feed, item, venue, now, counts, known):
         first_seen=now,
         last_seen=now,
     )
-
-
-def _same_event(event, item):
-    """Whether the event already here with the item's UID is plausibly the item. A UID should
-    be unique the world over, but simple calendars number their events ("1", "2"): the name
-    or the start must match as well (compared as the dedupe key compares them)."""
-    same_name = dedupe_key(event.name, item.starts_at) == item.dedupe_key
-    return same_name or dedupe_key(item.name, event.starts_at) == item.dedupe_key
 
 
 def _feed_uid(feed, key):

@@ -81,6 +81,8 @@ class ParsedEvent:
     cancelled: bool = False
     sequence: int = 0
     last_modified: datetime.datetime | None = None
+    # A UID like "1": the calendar's own numbering, not unique the world over (`_local_uid`).
+    local_uid: bool = False
 
     @property
     def dedupe_key(self):
@@ -692,7 +694,15 @@ def _event(occurrence, uid, repeats, tz, line, texts):
         website=website,
         cancelled=str(occurrence.get("STATUS", "")).upper() == "CANCELLED",
         sequence=sequence,
+        local_uid=_local_uid(uid),
     )
+
+
+def _local_uid(uid):
+    """RFC 5545 asks for a UID unique the world over, which real ones are: they carry a domain
+    ("…@google.com") or are long (a UUID, Outlook's hex). A short one without a domain ("1",
+    "event-42") is a simple calendar numbering its own events."""
+    return "@" not in uid and len(uid) < 16
 
 
 def _key(uid, occurrence_id=None):

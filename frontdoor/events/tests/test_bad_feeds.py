@@ -387,17 +387,22 @@ def test_one_bare_uid_in_two_feeds_for_different_events_lists_both(frozen):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "copy",
+    "uid,copy,listed",
     [
-        vevent("1", "Python meetup (room change)"),
-        vevent("1", "Python meetup", start="20261020T183000Z"),
+        ("1", vevent("1", "Python meetup"), 1),  # named and timed alike: the same event
+        ("1", vevent("1", "Python meetup", start="20261117T180000Z"), 2),  # a monthly one
+        ("1", vevent("1", "Design crit"), 2),  # another event the same evening
+        # A UID unique the world over is one event, renamed and moved in one of the feeds.
+        ("k7@google.com", vevent("k7@google.com", "AI night", start="20261021T180000Z"), 1),
+        ("0400000082E0074", vevent("0400000082E0074", "AI night"), 2),  # short, no domain
+        ("040000008200E00074C5B7101A82E008", vevent("040000008200E00074C5B7101A82E008", "AI"), 1),
     ],
-    ids=["same-start", "same-name"],
+    ids=["same-event", "same-name", "same-start", "domain", "short", "long"],
 )
-def test_one_uid_in_two_feeds_for_the_same_event_lists_it_once(frozen, copy):
-    actions.feed_sync(file_feed(ics(vevent("1", "Python meetup"))))
-    assert actions.feed_sync(file_feed(ics(copy))).merged == 1
-    assert Event.objects.count() == 1
+def test_one_uid_in_two_feeds_is_one_event_only_if_unique_or_alike(frozen, uid, copy, listed):
+    actions.feed_sync(file_feed(ics(vevent(uid, "Python meetup"))))
+    actions.feed_sync(file_feed(ics(copy)))
+    assert Event.objects.count() == listed
 
 
 def test_a_description_nested_too_deep_to_sanitise_in_good_time_is_left_out():
