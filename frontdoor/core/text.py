@@ -3,6 +3,7 @@ keep only what is safe, and how to turn it into plain text for outputs that show
 
 import html
 import re
+from collections import Counter
 
 import nh3
 from django.utils.html import escape, linebreaks
@@ -46,14 +47,22 @@ def _escape_lookalikes(value):
 
 def nesting_depth(value):
     """How deep the tags nest, by a quick scan: sanitising takes time growing with the square
-    of the depth (20,000 nested <div>s, a few seconds; 100,000, a minute)."""
-    depth = deepest = 0
+    of the depth (20,000 nested <div>s, a few seconds; 100,000, a minute). A closing tag closes
+    the innermost open element of its name, and those inside it; one with none open is
+    ignored, as HTML parsers ignore it ("<div></table>" nests like "<div>")."""
+    open_names, counts, deepest = [], Counter(), 0
     for match in TAG.finditer(value):
         name = match[1].lower()
         if name not in HTML_ELEMENTS or name in FLAT_ELEMENTS or match[0].endswith("/>"):
             continue
-        depth = max(depth - 1, 0) if match[0].startswith("</") else depth + 1
-        deepest = max(deepest, depth)
+        if not match[0].startswith("</"):
+            open_names.append(name)
+            counts[name] += 1
+            deepest = max(deepest, len(open_names))
+        elif counts[name]:
+            while (closed := open_names.pop()) != name:
+                counts[closed] -= 1
+            counts[name] -= 1
     return deepest
 
 

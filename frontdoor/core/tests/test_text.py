@@ -2,7 +2,7 @@
 
 import pytest
 
-from frontdoor.core.text import plain_text, sanitise_html
+from frontdoor.core.text import nesting_depth, plain_text, sanitise_html
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,19 @@ def test_sanitised_html_keeps_only_safe_tags_and_plain_paragraphs():
     cleaned = sanitise_html(raw)
     assert cleaned.startswith("<p>One.</p>") and "<b>bold</b>" in cleaned
     assert "javascript" not in cleaned and "<script" not in cleaned
+
+
+@pytest.mark.parametrize(
+    ("description", "depth"),
+    [
+        ("<p>One</p><p>two <b>bold</b></p>", 1),
+        ("<ul><li><ul><li>deep</li></ul></li></ul>", 2),
+        ("<div>" * 50 + "</div>" * 50, 50),
+        # A stray closing tag closes nothing, as in a browser: the divs still nest.
+        ("<div></table>" * 500, 500),
+        ("<div><span></div>" * 300, 2),  # closing the div closes the span inside it
+        ("List<String> and <br/> and <img src=x>", 0),
+    ],
+)
+def test_nesting_depth_counts_what_a_parser_would_nest(description, depth):
+    assert nesting_depth(description) == depth
