@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from frontdoor.core import views
-from frontdoor.core.admin import ThrottledSignInForm
+from frontdoor.core.sign_in import ThrottledSignInForm
 from frontdoor.search import views as search_views
 
 admin.site.site_header = "Frontdoor curation"

@@ -1,41 +1,10 @@
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from frontdoor.core.models import Branding, PublicationState
-
-SIGN_IN_FAILURES_ALLOWED = 10
-SIGN_IN_PAUSE_MINUTES = 15
-
-
-class ThrottledSignInForm(AdminAuthenticationForm):
-    """The admin's sign-in, which stops password guessing: after 10 failed attempts for a
-    username, or from one address, it checks no password for them for 15 minutes. Counted in
-    Django's cache (per server process with the default memory cache)."""
-
-    def clean(self):
-        username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        keys = [f"sign-in-failures:user:{username}", f"sign-in-failures:address:{address}"]
-        if any(cache.get(key, 0) >= SIGN_IN_FAILURES_ALLOWED for key in keys):
-            raise ValidationError(
-                f"Too many failed sign-ins for this username or from this address. Try again "
-                f"in {SIGN_IN_PAUSE_MINUTES} minutes.",
-                code="throttled",
-            )
-        try:
-            return super().clean()
-        except ValidationError:
-            for key in keys:
-                # The pause runs from the first failure counted, not the last.
-                cache.add(key, 0, SIGN_IN_PAUSE_MINUTES * 60)
-                cache.incr(key)
-            raise
 
 
 class DateHierarchyChangeList(ChangeList):
