@@ -16,7 +16,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.request import (
+    HTTPHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    Request,
+    build_opener,
+)
 
 import icalendar
 import recurring_ical_events
@@ -126,23 +132,72 @@ class ParseResult:
 def _check_public(url):
     """Refuse a link whose host is on a private or local network (the server's own, a cloud
     metadata address): a feed link must not make the server fetch what only it can reach.
-    (A name checked here could still be made to resolve elsewhere a moment later; a proxy
-    that allows only public addresses closes that gap too.)"""
+    The connection itself checks again what it connects to (`_PublicHTTPHandler`)."""
     if settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FeedError(f"Not an http(s) link: {url}")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+        _public_addresses(parts.hostname, None)
     except (socket.gaierror, UnicodeError, ValueError):
         return  # not found: the fetch says so in its own words
-    for address in sorted(addresses):
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+
+
+def _public_addresses(host, port):
+    """What `host` resolves to (as `socket.getaddrinfo`), refused if any address is not a
+    public one."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for *_, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
             raise FeedError(
-                f"{url} leads to a private or local network address ({address}); only public "
-                "addresses are fetched."
+                f"{host} leads to a private or local network address ({address[0]}); only "
+                "public addresses are fetched."
             )
+    return found
+
+
+def _public_connection(address, *args):
+    """socket.create_connection, but only to a public address, and to the very address
+    checked: a name resolved once more to connect could point elsewhere by then (DNS
+    rebinding)."""
+    if settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK:
+        return socket.create_connection(address, *args)
+    host, port = address
+    failure = None
+    for *_, (ip, *_) in _public_addresses(host, port):
+        try:
+            return socket.create_connection((ip, port), *args)
+        except OSError as error:  # the next address, as create_connection itself does
+            failure = error
+    raise failure
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPHandler(HTTPHandler, HTTPSHandler):
+    """Connects straight to the sites' public addresses; through a proxy, the proxy is the
+    one connected to, so only the link's own check applies."""
+
+    def http_open(self, request):
+        if request.has_proxy():
+            return super().http_open(request)
+        return self.do_open(_PublicHTTPConnection, request)
+
+    def https_open(self, request):
+        if request._tunnel_host:
+            return super().https_open(request)
+        return self.do_open(_PublicHTTPSConnection, request, context=self._context)
 
 
 class _PublicRedirects(HTTPRedirectHandler):
@@ -168,7 +223,8 @@ def fetch(url, *, timeout=FETCH_TIMEOUT, max_bytes=MAX_BYTES):
     )
     _check_public(url)
     try:
-        with build_opener(_PublicRedirects).open(request, timeout=timeout) as response:
+        opener = build_opener(_PublicHTTPHandler, _PublicRedirects)
+        with opener.open(request, timeout=timeout) as response:
             data = _read_before(response, time.monotonic() + timeout * 3, max_bytes + 1, url)
     except HTTPError as error:
         raise FeedError(

@@ -261,6 +261,27 @@ def test_a_feed_on_a_private_or_local_address_is_refused(httpserver, settings, h
     assert httpserver.log == []  # nothing was asked of it
 
 
+def test_a_name_that_turns_private_after_the_check_is_not_connected_to(
+    httpserver, settings, monkeypatch
+):
+    # DNS rebinding: the name is public when the link is checked, then points at the server's
+    # own network. A resolver that answers so stands in for the attacker's DNS server.
+    settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK = False
+    resolve = socket.getaddrinfo
+    answers = iter(["93.184.215.14"])
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "calendar.example.org":
+            host = next(answers, "127.0.0.1")
+        return resolve(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    url = f"http://calendar.example.org:{httpserver.port}/feed.ics"
+    with pytest.raises(importers.FeedError, match="private or local network address"):
+        importers.fetch(url, timeout=2)
+    assert httpserver.log == []
+
+
 def test_a_redirect_to_a_private_address_is_not_followed(settings):
     settings.FRONTDOOR_FEEDS_PRIVATE_NETWORK = False
     handler = importers._PublicRedirects()
