@@ -212,6 +212,10 @@ class AreaInsights(TemplateView):
                 tables={k: formatted(v) for k, v in tables(fig).items()},
                 charts=self.charts(fig, area),
                 coverage=coverage(fig),
+                # Listings are added from the newest register only: an older month counts
+                # companies that may have been dissolved since.
+                newest_month=months[0],
+                may_add=fig["month"][:7] == f"{months[0]:%Y-%m}",
                 survival_missing=[r for r in fig["survival"] if not r["available"]],
                 any_dissolved=any(r["count"] for r in fig["dissolutions"]),
             )
@@ -325,6 +329,15 @@ class AddMissing(UserPassesTestMixin, View):
         fig = figures_for(area, definition, month)
         if not fig:
             raise Http404("No snapshot imported yet.")
+        query = f"?definition={definition.slug}&month={fig['month'][:7]}"
+        if fig["month"][:7] != f"{months[0]:%Y-%m}":
+            messages.error(
+                request,
+                f"Nothing was added: companies are added from the newest snapshot "
+                f"({months[0]:%B %Y}), as some counted in {fig['month'][:7]} have since left "
+                "the register.",
+            )
+            return redirect(f"{area.get_absolute_url()}{query}#coverage")
         added = organisations_add_missing(
             figures=fig, definition=definition, acting_user=request.user
         )
@@ -333,5 +346,4 @@ class AddMissing(UserPassesTestMixin, View):
             f"Added {added:,} companies as draft listings (source companies-house). "
             "Check and publish them in the admin.",
         )
-        query = f"?definition={definition.slug}&month={fig['month'][:7]}"
         return redirect(f"{area.get_absolute_url()}{query}#coverage")

@@ -201,13 +201,22 @@ def test_a_month_before_the_first_snapshot_shows_the_first(client, two_snapshots
     assert "2024-11 is the first imported, so choose a later month" in page
 
 
-def test_adding_missing_companies_follows_the_month_shown(client, two_snapshots):
+def test_missing_companies_are_added_from_the_newest_month_only(client, two_snapshots):
     client.force_login(curator())
-    # November 2024: 1 2 4 9 are the active digital companies in Milton Keynes.
+    # November 2024 counts 1 2 4 9 as active digital companies in Milton Keynes; some of them
+    # have left the register by November 2025, so that month adds nothing.
     page = client.get("/insights/milton-keynes/?month=2024-11").content.decode()
-    assert "Add the 4 missing" in page and 'name="month" value="2024-11"' in page
+    assert "Add the" not in page
+    assert "Missing companies are added from the newest snapshot" in page
+    assert "month=2025-11#coverage" in page
     url = "/insights/milton-keynes/add-missing/"
-    response = client.post(url, {"definition": "dcms-digital-2016", "month": "2024-11"})
-    assert response.url.endswith("month=2024-11#coverage")
-    added = Organisation.objects.filter(source="companies-house").order_by("source_id")
-    assert [o.source_id for o in added] == ["00000001", "00000002", "00000004", "00000009"]
+    older = {"definition": "dcms-digital-2016", "month": "2024-11"}
+    response = client.post(url, older, follow=True)
+    assert response.redirect_chain[-1][0].endswith("month=2024-11#coverage")
+    assert "Nothing was added" in response.content.decode()
+    assert not Organisation.objects.filter(source="companies-house").exists()
+    # The newest month, named or not, adds what it counts.
+    page = client.get("/insights/milton-keynes/?month=2025-11").content.decode()
+    assert "Add the 3 missing" in page and 'name="month" value="2025-11"' in page
+    client.post(url, {"definition": "dcms-digital-2016", "month": "2025-11"})
+    assert Organisation.objects.filter(source="companies-house").count() == 3
