@@ -24,9 +24,13 @@ HTML_ELEMENTS = frozenset(
 BLOCK_ELEMENTS = frozenset("blockquote br div h1 h2 h3 h4 h5 h6 li ol p pre table ul".split())
 # A closed block or a line break reads as a new line; without one, words run together.
 _BREAKS = re.compile(r"(?i)<br\s*/?>|</(?:p|li|div|h[1-6])\s*>")
+# Where a tag starts, however it goes on, for `nesting_depth`.
+TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 # Elements that hold no others, or that the next of their kind closes ("<p>one<p>two"), so
 # they do not deepen the nesting.
-FLAT_ELEMENTS = frozenset("br col dd dt embed hr img input li meta option p td th tr wbr".split())
+FLAT_ELEMENTS = frozenset(
+    "area base br col dd dt embed hr img input li link meta option p source td th tr wbr".split()
+)
 # C0 control characters but tab and line breaks, and DEL: invisible on a page, not allowed in
 # XML 1.0 (one would break the Atom feed), and NUL is refused by PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,15 +51,16 @@ def _escape_lookalikes(value):
 
 def nesting_depth(value):
     """How deep the tags nest, by a quick scan: sanitising takes time growing with the square
-    of the depth (20,000 nested <div>s, a few seconds; 100,000, a minute). A closing tag closes
-    the innermost open element of its name, and those inside it; one with none open is
-    ignored, as HTML parsers ignore it ("<div></table>" nests like "<div>")."""
+    of the depth (20,000 nested <div>s, a few seconds; 100,000, a minute). It reads tags as an
+    HTML parser does, erring deep: "<div/>" and "<div title='<'>" open a div too, and so does
+    a name no HTML element has. A closing tag closes the innermost open element of its name,
+    and those inside it; one with none open is ignored ("<div></table>" nests like "<div>")."""
     open_names, counts, deepest = [], Counter(), 0
-    for match in TAG.finditer(value):
-        name = match[1].lower()
-        if name not in HTML_ELEMENTS or name in FLAT_ELEMENTS or match[0].endswith("/>"):
+    for closing, name in TAG_START.findall(value):
+        name = name.lower()
+        if name in FLAT_ELEMENTS:
             continue
-        if not match[0].startswith("</"):
+        if not closing:
             open_names.append(name)
             counts[name] += 1
             deepest = max(deepest, len(open_names))

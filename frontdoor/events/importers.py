@@ -443,7 +443,8 @@ def _screen(component, zones, default_time_zone, warnings, where):
             del component[name]
             component.add(name, first)
     for name in ("X-ALT-DESC", "DESCRIPTION"):
-        if name in component and nesting_depth(str(component[name])) > HTML_DEPTH:
+        text = str(component.get(name, ""))
+        if looks_like_html(text) and nesting_depth(text) > HTML_DEPTH:
             warnings.append(f"{where}: {name} nests its HTML over {HTML_DEPTH} deep; left out.")
             del component[name]
     for name in ORDERING:

@@ -35,7 +35,12 @@ def test_sanitised_html_keeps_only_safe_tags_and_plain_paragraphs():
         # A stray closing tag closes nothing, as in a browser: the divs still nest.
         ("<div></table>" * 500, 500),
         ("<div><span></div>" * 300, 2),  # closing the div closes the span inside it
-        ("List<String> and <br/> and <img src=x>", 0),
+        ("Use <br/> and <img src=x>", 0),
+        # A parser opens these too: a slash does not close a div, nor "<" end an attribute.
+        ("<div/>" * 200, 200),
+        ("<div/ >" * 200, 200),
+        ("<div title='<'>" * 200, 200),
+        ("<made-up>" * 200, 200),
     ],
 )
 def test_nesting_depth_counts_what_a_parser_would_nest(description, depth):
