@@ -4,9 +4,9 @@ default memory cache):
 
 - 10 for one username from one address pause that username there;
 - 50 from one address, whatever the usernames, pause that address;
-- 100 for one username, from anywhere, pause it only at addresses that have failed too: a
-  guesser spread over many addresses gets one try at each, while the curator, signing in from
-  an address with no failures, still gets in.
+- 100 for one username, from anywhere, pause it at each address only after 3 failures for
+  it there: a guesser spread over many addresses gets three tries at each, while the curator
+  (a typo or two included) still gets in.
 
 An address is an IPv4 address or an IPv6 /64 (what one machine is usually given).
 """
@@ -22,6 +22,7 @@ PAUSE_MINUTES = 15
 PER_USERNAME_AT_ADDRESS = 10
 PER_ADDRESS = 50
 PER_USERNAME = 100
+PER_USERNAME_AT_ADDRESS_WHEN_TARGETED = 3
 
 
 class ThrottledSignInForm(AdminAuthenticationForm):
@@ -37,11 +38,14 @@ class ThrottledSignInForm(AdminAuthenticationForm):
                 ("username", username),
             ]
         )
-        failed_here = cache.get(place, 0)
+        failed_pair = cache.get(pair, 0)
         if (
-            cache.get(pair, 0) >= PER_USERNAME_AT_ADDRESS
-            or failed_here >= PER_ADDRESS
-            or (failed_here and cache.get(user, 0) >= PER_USERNAME)
+            failed_pair >= PER_USERNAME_AT_ADDRESS
+            or cache.get(place, 0) >= PER_ADDRESS
+            or (
+                failed_pair >= PER_USERNAME_AT_ADDRESS_WHEN_TARGETED
+                and cache.get(user, 0) >= PER_USERNAME
+            )
         ):
             raise ValidationError(
                 f"Too many failed sign-ins. Try again in {PAUSE_MINUTES} minutes.",
@@ -60,6 +64,8 @@ def _network(address):
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
+    if ip.version == 6 and ip.ipv4_mapped:  # an IPv4 visitor, as a dual-stack server sees one
+        return str(ip.ipv4_mapped)
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)

@@ -58,11 +58,22 @@ def test_one_address_guessing_many_usernames_is_paused(client, curators):
 
 
 def test_guesses_spread_over_many_addresses_do_not_lock_the_curator_out(client, curators):
-    for number in range(PER_USERNAME):
-        sign_in(client, "curator", "guess", address=f"203.0.113.{number}")
-    # Each guessing address is paused now; the curator's own is not.
+    for number in range(PER_USERNAME // 3 + 1):
+        for _ in range(3):
+            sign_in(client, "curator", "guess", address=f"203.0.113.{number}")
+    # Each guessing address is paused now; the curator's own is not, typos and all.
     assert PAUSED in sign_in(client, "curator", PASSWORD, address="203.0.113.7")
+    for _ in range(2):
+        sign_in(client, "curator", "typo", address="198.51.100.8")
     assert sign_in(client, "curator", PASSWORD, address="198.51.100.8") == "signed in"
+
+
+def test_ipv4_visitors_seen_through_ipv6_are_told_apart(client, curators):
+    for number in range(PER_ADDRESS):
+        sign_in(client, f"guess{number}", "guess", address="::ffff:203.0.113.5")
+    assert PAUSED in sign_in(client, "other", PASSWORD, address="::ffff:203.0.113.5")
+    assert PAUSED in sign_in(client, "other", PASSWORD, address="203.0.113.5")
+    assert sign_in(client, "other", PASSWORD, address="::ffff:198.51.100.8") == "signed in"
 
 
 def test_a_few_mistakes_do_not_pause_anyone(client, curators):
