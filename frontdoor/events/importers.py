@@ -53,6 +53,9 @@ TIMES_A_DAY = 4
 # Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
 DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
+# After the "@" of a UID: a domain with a dot (not "localhost"), for `_local_uid`.
+WORLD_DOMAIN = re.compile(r"@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DATE_TIME_UID = re.compile(r"^\d{8}(T\d{4,6}Z?)?\b")
 # The longest join link kept (a Microsoft Teams one is about 250 characters).
 URL_LENGTH = Event._meta.get_field("online_url").max_length
 KEY_LENGTH = FeedEntry._meta.get_field("key").max_length
@@ -756,10 +759,12 @@ def _event(occurrence, uid, repeats, tz, line, texts):
 
 
 def _local_uid(uid):
-    """RFC 5545 asks for a UID unique the world over, which real ones are: they carry a domain
-    ("…@google.com") or are long (a UUID, Outlook's hex). A short one without a domain ("1",
-    "event-42") is a simple calendar numbering its own events."""
-    return "@" not in uid and len(uid) < 16
+    """RFC 5545 asks for a UID unique the world over, which real ones are: they end in a
+    domain ("…@google.com") or are long and random (a UUID, Outlook's hex). Anything else
+    ("1", "event-42", "1@localhost", a start time) is a calendar numbering its own events."""
+    if "@" in uid:
+        return not WORLD_DOMAIN.search(uid)
+    return len(uid) < 24 or uid.isdigit() or bool(DATE_TIME_UID.match(uid))
 
 
 def _key(uid, occurrence_id=None):

@@ -411,8 +411,11 @@ def test_one_bare_uid_in_two_feeds_for_different_events_lists_both(frozen):
         ("k7@google.com", vevent("k7@google.com", "AI night", start="20261021T180000Z"), 1),
         ("0400000082E0074", vevent("0400000082E0074", "AI night"), 2),  # short, no domain
         ("040000008200E00074C5B7101A82E008", vevent("040000008200E00074C5B7101A82E008", "AI"), 1),
+        # Numbering of their own, however long: no domain, or made of the start time.
+        ("1@localhost", vevent("1@localhost", "Design crit"), 2),
+        ("20261020T180000Z-monthly-meetup", vevent("20261020T180000Z-monthly-meetup", "Crit"), 2),
     ],
-    ids=["same-event", "same-name", "same-start", "domain", "short", "long"],
+    ids=["same-event", "same-name", "same-start", "domain", "short", "long", "host", "time"],
 )
 def test_one_uid_in_two_feeds_is_one_event_only_if_unique_or_alike(frozen, uid, copy, listed):
     actions.feed_sync(file_feed(ics(vevent(uid, "Python meetup"))))
