@@ -1,5 +1,6 @@
 """The visitor's path in a real browser, and axe-core's WCAG 2.2 AA check of public pages."""
 
+import re
 from pathlib import Path
 
 import axe_playwright_python
@@ -118,10 +119,12 @@ def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
     live = browser.new_context()
     page = live.new_page()
     page.goto(demo + "/search/")
+    steps = page.evaluate("history.length")
     page.get_by_label("Search organisations, places").press_sequentially("bletch", delay=50)
     results = page.locator("#search-results")
     results.get_by_role("link", name="Bletchley Park", exact=True).wait_for()
-    assert "q=bletch" in page.url  # htmx pushed the state, so the address is shareable
+    # The address follows, so it can be shared, but typing adds no steps to go back through.
+    assert "q=bletch" in page.url and page.evaluate("history.length") == steps
     # Words on the way to a search are not searches; the one submitted is (a gap, here).
     query = page.get_by_label("Search organisations, places")
     query.fill("")
@@ -131,6 +134,15 @@ def test_search_updates_as_you_type_and_works_without_javascript(browser, demo):
     with page.expect_response(lambda response: "/search/?" in response.url):
         query.press("Enter")
     assert list(SearchGap.objects.values_list("query", flat=True)) == ["zzyzx"]
+    # Sorted and searched again, then back: the whole page returns, and is not a new search.
+    page.get_by_label("Sort by").select_option(index=1)
+    with page.expect_response(lambda response: "sort=" in response.url):
+        page.get_by_role("search", name="Search the directory").get_by_role("button").click()
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=zzyzx.*&sort=$"))  # the search before the sorted one
+    page.get_by_role("heading", name="0 results for “zzyzx”").wait_for()
+    assert page.locator("#search-form").count() == 1
+    assert SearchGap.objects.get().searches == 2
     live.close()
 
     no_js = browser.new_context(java_script_enabled=False)

@@ -17,7 +17,8 @@ from frontdoor.search.forms import WITHIN, SearchForm
 from frontdoor.search.map import results_map
 
 
-@method_decorator(vary_on_headers("HX-Request"), name="dispatch")  # page or results only
+# The page, or the results only.
+@method_decorator(vary_on_headers("HX-Request", "HX-History-Restore-Request"), name="dispatch")
 class SearchView(TemplateView):
     """Search everything, with facets, distance from a postcode, and a map of the page."""
 
@@ -26,8 +27,10 @@ class SearchView(TemplateView):
 
     @property
     def updating(self):
-        """An htmx request: only the results change."""
-        return bool(self.request.headers.get("HX-Request"))
+        """An htmx request: only the results change. (Going back, htmx asks for the whole
+        page again, as it keeps no copies: historyCacheSize is 0.)"""
+        headers = self.request.headers
+        return bool(headers.get("HX-Request")) and not headers.get("HX-History-Restore-Request")
 
     def get_template_names(self):
         return [self.partial_template_name if self.updating else self.template_name]
@@ -40,10 +43,12 @@ class SearchView(TemplateView):
         if results.total and params.page > results.pages:
             params.page = results.pages
             results = query.search(params)
-        # Words typed so far are not a search made: only a search submitted, or a filter
-        # changed, counts (with or without JavaScript).
-        typing = self.request.headers.get("HX-Trigger") == "search-q"
-        if params.q and params.page == 1 and not typing:
+        # A search made: submitted, or a filter changed, with or without JavaScript; not the
+        # words typed so far, nor a page shown again on going back.
+        made = not self.request.headers.get("HX-Request") or (
+            self.request.headers.get("HX-Trigger") == "search-form"
+        )
+        if params.q and params.page == 1 and made:
             gap_record(params.q, results=results.total)
         first = (results.page - 1) * results.per_page + 1
         return super().get_context_data(

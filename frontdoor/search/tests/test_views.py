@@ -134,3 +134,11 @@ def test_fixed_query_count(client, listings):
 def test_no_query_string_gives_a_server_error(client, listings, params):
     response = client.get("/search/", params)
     assert response.status_code in (200, 400)
+
+
+def test_going_back_gets_the_whole_page_and_is_not_a_new_search(client, listings):
+    back = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client.get("/search/", {"q": "quantum"}, headers=back)
+    assert "<html" in response.content.decode()
+    assert "HX-History-Restore-Request" in response["Vary"]
+    assert not SearchGap.objects.exists()
