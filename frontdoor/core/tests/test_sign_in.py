@@ -7,7 +7,12 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from frontdoor.core.sign_in import PER_ADDRESS, PER_USERNAME, PER_USERNAME_AT_ADDRESS
+from frontdoor.core.sign_in import (
+    PER_ADDRESS,
+    PER_USERNAME,
+    PER_USERNAME_AT_ADDRESS,
+    PER_USERNAME_AT_ADDRESS_WHEN_TARGETED,
+)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long test passphrase"
@@ -58,12 +63,13 @@ def test_one_address_guessing_many_usernames_is_paused(client, curators):
 
 
 def test_guesses_spread_over_many_addresses_do_not_lock_the_curator_out(client, curators):
-    for number in range(PER_USERNAME // 3 + 1):
-        for _ in range(3):
+    tries = PER_USERNAME_AT_ADDRESS_WHEN_TARGETED
+    for number in range(PER_USERNAME // tries + 1):
+        for _ in range(tries):
             sign_in(client, "curator", "guess", address=f"203.0.113.{number}")
     # Each guessing address is paused now; the curator's own is not, typos and all.
     assert PAUSED in sign_in(client, "curator", PASSWORD, address="203.0.113.7")
-    for _ in range(2):
+    for _ in range(tries - 1):
         sign_in(client, "curator", "typo", address="198.51.100.8")
     assert sign_in(client, "curator", PASSWORD, address="198.51.100.8") == "signed in"
 
