@@ -202,7 +202,8 @@ def _apply(feed, parsed, now):
     for key, entry in entries.items():
         if key in seen or not entry.present:
             continue
-        if key in parsed.skipped or key.rsplit("/", 1)[0] in parsed.skipped:
+        series = key.rsplit("/", 1)[0]  # the UID, for an occurrence of a repeating event
+        if key in parsed.skipped or series in parsed.skipped:
             continue  # still in the calendar, only unreadable this time: keep the last good copy
         event = entry.event
         if window_start and event.ends_at < window_start:
@@ -211,15 +212,16 @@ def _apply(feed, parsed, now):
             continue  # beyond where reading stopped (see importers._expand)
         entry.present = False
         entry.save(update_fields=["present"])
-        still_listed = event.feed_entries.filter(present=True).exists()
         if event.feed_id != feed.pk and (event.feed_id is None or feed.requires_approval):
             continue  # a curator's event, or a feed not yet trusted: only the link goes
-        if not still_listed and key.rsplit("/", 1)[0] in parsed.private:
+        if event.feed_entries.filter(present=True).exists():
+            continue  # another feed still lists it
+        if series in parsed.private:
             if event.state != PublicationState.ARCHIVED:
                 event.state = PublicationState.ARCHIVED  # not even its name stays listed
                 event.save()
                 counts.log("Now marked private in the feed, so withdrawn", event)
-        elif not still_listed and not event.is_cancelled:
+        elif not event.is_cancelled:
             event.status = Event.Status.CANCELLED
             event.status_note = f"Removed from {feed.name}’s calendar on {now:%d %B %Y}."
             event.sequence += 1
