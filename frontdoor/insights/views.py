@@ -156,6 +156,11 @@ def _month(raw, months, notes):
     return month
 
 
+def _newest(fig, months):
+    """Whether these figures are of the newest snapshot (`months` newest first)."""
+    return fig["month"][:7] == f"{months[0]:%Y-%m}"
+
+
 class InsightsHome(TemplateView):
     """The areas, with each one's headline figures for the chosen definition."""
 
@@ -215,7 +220,7 @@ class AreaInsights(TemplateView):
                 # Listings are added from the newest register only: an older month counts
                 # companies that may have been dissolved since.
                 newest_month=months[0],
-                may_add=fig["month"][:7] == f"{months[0]:%Y-%m}",
+                may_add=_newest(fig, months),
                 survival_missing=[r for r in fig["survival"] if not r["available"]],
                 any_dissolved=any(r["count"] for r in fig["dissolutions"]),
             )
@@ -330,7 +335,7 @@ class AddMissing(UserPassesTestMixin, View):
         if not fig:
             raise Http404("No snapshot imported yet.")
         query = f"?definition={definition.slug}&month={fig['month'][:7]}"
-        if fig["month"][:7] != f"{months[0]:%Y-%m}":
+        if not _newest(fig, months):
             messages.error(
                 request,
                 f"Nothing was added: companies are added from the newest snapshot "
