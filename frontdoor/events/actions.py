@@ -338,7 +338,7 @@ def _add(feed, item, venue, now, counts, known):
 def _feed_uid(feed, key):
     """A UID for a feed's event whose own UID another feed's different event holds."""
     uid = f"feed-{feed.pk}:{key}"
-    return uid if len(uid) <= 255 else f"feed-{feed.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    return uid if len(uid) <= 255 else f"feed-{feed.pk}:{importers.uid_hash(key)}"
 
 
 def _may_reinstate(feed, event):

@@ -365,8 +365,8 @@ def parse(data, *, default_time_zone="Europe/London", now=None):
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             warnings.append(f"Line {line}: event {uid}: {error}; skipped.")
             skipped.add(uid)
-    skipped |= {_hash(uid) for uid in skipped}
-    private |= {_hash(uid) for uid in private}
+    skipped |= {uid_hash(uid) for uid in skipped}
+    private |= {uid_hash(uid) for uid in private}
     empty = not any(component.name == "VEVENT" for component in calendar.subcomponents)
     return ParseResult(events, warnings, window, skipped, private, empty)
 
@@ -774,10 +774,11 @@ def _key(uid, occurrence_id=None):
     key = uid if occurrence_id is None else f"{uid}/{occurrence_id}"
     if len(key) <= KEY_LENGTH:
         return key
-    return _key(_hash(uid), occurrence_id)
+    return _key(uid_hash(uid), occurrence_id)
 
 
-def _hash(uid):
+def uid_hash(uid):
+    """A UID too long to keep, as a name of fixed length."""
     return hashlib.sha256(uid.encode()).hexdigest()
 
 
