@@ -16,7 +16,6 @@ import datetime
 import hashlib
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,36 +146,13 @@ def add_months(day, months):
 
 @dataclass
 class Register:
-    """The snapshots up to a month, cut down to the rows of the areas being computed."""
+    """The snapshots up to a month, and every count the figures of the loaded areas and
+    definitions need (`Counts`)."""
 
     snapshots: list
-    subsets: dict
-    uk: pl.DataFrame
-    gone: dict
-    survivors: dict
-    recodes: dict
-    # Each area's rows per snapshot, cut once and reused for every definition and peer.
-    _cut: dict = field(default_factory=dict)
-
-    def of(self, area, month, gone=False):
-        """The rows of `area` in a month's subset, or those of them gone by the next one."""
-        frames = self.gone if gone else self.subsets
-        key = (area.slug, month, gone)
-        if key not in self._cut:
-            # Without the area columns: every later filter copies fewer of them.
-            self._cut[key] = (
-                frames[month]
-                .filter(pl.col(f"at:{area.slug}"))
-                .select(pl.exclude("^at:.*$", "postcode", "lad", "status"))
-            )
-        return self._cut[key]
-
-    def active_of(self, area):
-        """The active companies of `area` in the newest snapshot."""
-        key = (area.slug, "active")
-        if key not in self._cut:
-            self._cut[key] = self.of(area, self.snapshots[-1].month).filter(pl.col(ACTIVE))
-        return self._cut[key]
+    uk: dict
+    counts: "Counts"
+    survival_starts: dict  # {years: the snapshot month whose cohorts are measured}
 
     @classmethod
     def load(cls, areas, definitions, month=None):
@@ -185,6 +161,7 @@ class Register:
             snapshots = [s for s in snapshots if s.month <= month]
         if not snapshots:
             return None
+        areas = list({a.slug: a for a in areas}.values())  # a peer may be listed twice
         recodes = recode_map()
         lads = sorted({recodes.get(c, c) for a in areas if not a.by_district for c in a.code_list})
         districts = sorted({c for a in areas if a.by_district for c in a.code_list})
@@ -209,40 +186,160 @@ class Register:
         )
         # Run together, so the scans of the newest snapshot overlap.
         *frames, uk = pl.collect_all(queries)
-        subsets = {}
+        # A row per company and area it is in (a company in Birmingham is in the West
+        # Midlands too), with one boolean column per definition, computed once.
+        long, slugs = [], pl.Enum([a.slug for a in areas])  # an Enum groups faster than text
         for s, frame in zip(snapshots, frames, strict=True):
-            # One boolean column per area and definition, computed once: the figures then
-            # filter on plain columns, dozens of times, instead of re-testing codes.
-            subsets[s.month] = frame.join(
+            located = frame.join(
                 places[s.month].select("postcode", "lad"), on="postcode", how="left"
             ).with_columns(
+                pl.col("accounts").cast(pl.String),
                 active().alias(ACTIVE),
                 legacy_only().alias(LEGACY),
                 *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
-                *(in_area(a, recodes).alias(f"at:{a.slug}") for a in areas),
             )
+            long.append(
+                pl.concat(
+                    located.lazy()
+                    .filter(in_area(a, recodes))
+                    .select(
+                        pl.lit(a.slug, dtype=slugs).alias("area"),
+                        pl.exclude("postcode", "lad", "status"),
+                    )
+                    for a in areas
+                )
+            )
+        rows = pl.collect_all(long)
+        subsets = {s.month: r.lazy() for s, r in zip(snapshots, rows, strict=True)}
         by_month = {s.month: s for s in snapshots}
         gone = {}
         for before, after in zip(snapshots, snapshots[1:], strict=False):
             numbers = on_register(after).select("number")
-            gone[before.month] = (
-                subsets[before.month].lazy().join(numbers, on="number", how="anti").collect()
-            )
-        survivors = {}
+            gone[before.month] = subsets[before.month].join(numbers, on="number", how="anti")
+        survivors = {}  # {years: (start month, the numbers active `years` later)}
         for years in SURVIVAL_YEARS:
             for start in reversed(snapshots):
                 end = add_months(start.month, 12 * years)
                 if end in by_month:
                     alive = on_register(by_month[end]).filter(active()).select("number")
-                    survivors[(start.month, years)] = (
-                        subsets[start.month]
-                        .lazy()
-                        .select("number")
-                        .join(alive, on="number", how="semi")
-                        .collect()["number"]
-                    )
+                    survivors[years] = (start.month, alive)
                     break
-        return cls(snapshots, subsets, uk, gone, survivors, recodes)
+        counts = Counts.of(subsets, gone, survivors, definitions)
+        starts = {years: start for years, (start, _) in survivors.items()}
+        return cls(snapshots, uk.row(0, named=True), counts, starts)
+
+
+@dataclass
+class Counts:
+    """Every count the figures need, per area and definition, for all the loaded ones at once:
+    a few group-bys over the rows of all areas, instead of a dozen small queries for each
+    area and definition (each query costs about a millisecond however small it is)."""
+
+    areas: dict  # {area: {"active": n, "legacy": n, definition: n active in it}}
+    accounts: dict  # {(area, definition): {accounts category: n active}}
+    subsectors: dict  # {(area, definition): [(subsector, n active)], largest first}
+    numbers: dict  # {(area, definition): the active companies' numbers, sorted}
+    born: dict  # {(area, definition): {year: n ever seen incorporated in it}}
+    dissolved: dict  # {(area, definition): {year: n with a dissolution date in it}}
+    gone: dict  # {(month, area, definition): n gone by the next snapshot}
+    survival: dict  # {(years, area, definition): (cohort, survivors)}
+
+    @classmethod
+    def of(cls, subsets, gone, survivors, definitions):
+        latest = subsets[max(subsets)]
+        act = pl.col(ACTIVE)
+        sector = {d.slug: pl.col(f"in:{d.slug}") for d in definitions}
+        queries = {
+            "areas": latest.group_by("area").agg(
+                active=act.sum(),
+                legacy=(act & pl.col(LEGACY)).sum(),
+                **{d: (act & s).sum() for d, s in sector.items()},
+            ),
+            "accounts": latest.filter(act)
+            .group_by("area", "accounts")
+            .agg(**{d: s.sum() for d, s in sector.items()}),
+            "numbers": latest.filter(act)
+            .group_by("area")
+            .agg(**{d: pl.col("number").filter(s).sort() for d, s in sector.items()}),
+            # Dissolution dates of companies of any status still in the file: few, as
+            # dissolved companies leave the register (the disappearances count those).
+            "dissolved": latest.filter(pl.col("dissolved").is_not_null())
+            .group_by("area", year=pl.col("dissolved").dt.year())
+            .agg(**{d: s.sum() for d, s in sector.items()}),
+        }
+        # Incorporations: every company ever seen in the area and sector, in any snapshot;
+        # its incorporation date as the newest snapshot gives it.
+        seen = pl.concat(subsets[month] for month in sorted(subsets))
+        for d in definitions:
+            queries[f"born:{d.slug}"] = (
+                seen.filter(sector[d.slug])
+                .unique(["area", "number"], keep="last")
+                .group_by("area", year=pl.col("incorporated").dt.year())
+                .len()
+            )
+            queries[f"mix:{d.slug}"] = (  # grouped by SIC codes before the lookup
+                latest.filter(act & sector[d.slug])
+                .group_by("area", *SIC_COLUMNS)
+                .len()
+                .group_by("area", subsector(d.code_table()).alias("subsector"))
+                .agg(pl.col("len").sum())
+            )
+        for month, frame in gone.items():
+            queries[f"gone:{month}"] = frame.group_by("area").agg(
+                **{d: s.sum() for d, s in sector.items()}
+            )
+        incorporated = pl.col("incorporated")
+        for years, (start, alive) in survivors.items():
+            # The cohort: active companies incorporated in the year before the start month.
+            cohort = subsets[start].filter(
+                act & (incorporated >= add_months(start, -12)) & (incorporated < start)
+            )
+            for name, rows in (
+                ("cohort", cohort),
+                ("survived", cohort.join(alive, on="number", how="semi")),
+            ):
+                queries[f"{name}:{years}"] = rows.group_by("area").agg(
+                    **{d: s.sum() for d, s in sector.items()}
+                )
+        found = dict(zip(queries, pl.collect_all(queries.values()), strict=True))
+        slugs = list(sector)
+        rows = {k: list(v.iter_rows(named=True)) for k, v in found.items()}
+        counts = cls(
+            areas={r["area"]: r for r in rows["areas"]},
+            accounts={},
+            subsectors={},
+            numbers={(r["area"], d): r[d] for r in rows["numbers"] for d in slugs},
+            born={},
+            dissolved={},
+            gone={},
+            survival={},
+        )
+        for r in rows["accounts"]:
+            for d in slugs:
+                if r[d]:
+                    counts.accounts.setdefault((r["area"], d), {})[r["accounts"]] = r[d]
+        for r in rows["dissolved"]:
+            for d in slugs:
+                if r[d] and r["year"] is not None:
+                    counts.dissolved.setdefault((r["area"], d), {})[r["year"]] = r[d]
+        for d in slugs:
+            for r in rows[f"born:{d}"]:
+                counts.born.setdefault((r["area"], d), {})[r["year"]] = r["len"]
+            for r in rows[f"mix:{d}"]:
+                counts.subsectors.setdefault((r["area"], d), []).append((r["subsector"], r["len"]))
+        for mix in counts.subsectors.values():
+            mix.sort(key=lambda item: (-item[1], item[0]))
+        for month in gone:
+            for r in rows[f"gone:{month}"]:
+                counts.gone.update({(month, r["area"], d): r[d] for d in slugs})
+        for years in survivors:
+            survived = {r["area"]: r for r in rows[f"survived:{years}"]}
+            for r in rows[f"cohort:{years}"]:
+                alive = survived.get(r["area"], {})
+                counts.survival.update(
+                    {(years, r["area"], d): (r[d], alive.get(d, 0)) for d in slugs}
+                )
+        return counts
 
 
 def _survival_missing(years, span):
@@ -259,23 +356,23 @@ def _share(part, whole):
     return round(part / whole, 6) if whole else None
 
 
-def compute(register, area, definition, peers=(), table=None):
+def compute(register, area, definition, peers=()):
     """Every figure for one area and definition, as plain JSON-ready data."""
-    table = definition.code_table() if table is None else table
-    sector = pl.col(f"in:{definition.slug}")
+    counts, key = register.counts, (area.slug, definition.slug)
     latest = register.snapshots[-1]
-    act = register.active_of(area)
-    tech = act.filter(sector)
-    uk_all = int(register.uk["all"][0])
-    uk_sector = int(register.uk[definition.slug][0])
+
+    def headline_of(area):
+        found = counts.areas.get(area.slug, {})
+        return found.get("active", 0), found.get(definition.slug, 0)
+
+    active_all, active_sector = headline_of(area)
+    uk_all, uk_sector = register.uk["all"], register.uk[definition.slug]
     uk_share = _share(uk_sector, uk_all)
-    share = _share(tech.height, act.height)
-    legacy_only = int(act[LEGACY].sum())
-    # Grouped before anything is looked up: a few dozen groups instead of every company.
-    by_accounts = dict(tech.group_by(pl.col("accounts").cast(pl.String)).len().iter_rows())
+    share = _share(active_sector, active_all)
+    by_accounts = counts.accounts.get(key, {})
     headline = {
-        "active_all": act.height,
-        "active_sector": tech.height,
+        "active_all": active_all,
+        "active_sector": active_sector,
         "share": share,
         "uk_active_all": uk_all,
         "uk_active_sector": uk_sector,
@@ -283,34 +380,21 @@ def compute(register, area, definition, peers=(), table=None):
         "uk_located_share": _share(latest.located_rows, latest.rows - latest.bad_rows),
         "lq": round(share / uk_share, 3) if share is not None and uk_share else None,
         "dormant": by_accounts.get("DORMANT", 0),
-        "legacy_sic_only": legacy_only,
+        "legacy_sic_only": counts.areas.get(area.slug, {}).get("legacy", 0),
     }
-
-    # Incorporations: every company ever seen in the area and sector, in any snapshot.
-    seen = pl.concat(
-        [
-            register.of(area, s.month).select(pl.col("number", "incorporated").filter(sector))
-            for s in register.snapshots
-        ]
-    ).unique("number")
     first_year = latest.month.year - YEARS_SHOWN + 1
-    born = _per_year(seen["incorporated"])
+    born = counts.born.get(key, {})
     incorporations = _years(born, first_year, latest.month.year)
-    # Dissolution dates of companies of any status still in the file: few, as dissolved
-    # companies leave the register (the disappearances count those).
-    dissolved = (
-        register.of(area, latest.month)
-        .select(pl.col("dissolved").filter(sector).drop_nulls())
-        .to_series()
-    )
-    dissolutions = _years(_per_year(dissolved), first_year, latest.month.year + 1)
+    dissolutions = _years(counts.dissolved.get(key, {}), first_year, latest.month.year + 1)
 
-    disappearances = []
-    for before, after in zip(register.snapshots, register.snapshots[1:], strict=False):
-        gone = register.of(area, before.month, gone=True).filter(sector)
-        disappearances.append(
-            {"from": before.month.isoformat(), "to": after.month.isoformat(), "count": gone.height}
-        )
+    disappearances = [
+        {
+            "from": before.month.isoformat(),
+            "to": after.month.isoformat(),
+            "count": counts.gone.get((before.month, *key), 0),
+        }
+        for before, after in zip(register.snapshots, register.snapshots[1:], strict=False)
+    ]
     net = []
     if disappearances:
         gone_by_year = {}
@@ -332,7 +416,7 @@ def compute(register, area, definition, peers=(), table=None):
         latest.month.month - register.snapshots[0].month.month
     )
     for years in SURVIVAL_YEARS:
-        start = next((m for (m, y) in register.survivors if y == years), None)
+        start = register.survival_starts.get(years)
         if start is None:
             survival.append(
                 {
@@ -342,59 +426,44 @@ def compute(register, area, definition, peers=(), table=None):
                 }
             )
             continue
-        cohort_from = add_months(start, -12)
-        cohort = register.of(area, start).filter(
-            sector
-            & pl.col(ACTIVE)
-            & (pl.col("incorporated") >= cohort_from)
-            & (pl.col("incorporated") < start)
-        )
-        alive = cohort.filter(pl.col("number").is_in(register.survivors[(start, years)].implode()))
+        cohort, survivors = counts.survival.get((years, *key), (0, 0))
         survival.append(
             {
                 "years": years,
                 "available": True,
-                "cohort_from": cohort_from.isoformat(),
+                "cohort_from": add_months(start, -12).isoformat(),
                 "cohort_to": (start - datetime.timedelta(days=1)).isoformat(),
                 "measured_at": add_months(start, 12 * years).isoformat(),
-                "cohort": cohort.height,
-                "survivors": alive.height,
-                "rate": _share(alive.height, cohort.height),
+                "cohort": cohort,
+                "survivors": survivors,
+                "rate": _share(survivors, cohort),
             }
         )
 
-    mix = (  # grouped by SIC codes first, as the accounts category above
-        tech.group_by(SIC_COLUMNS)
-        .len()
-        .group_by(subsector(table).alias("subsector"))
-        .agg(pl.col("len").sum())
-        .sort(["len", "subsector"], descending=[True, False])
-    )
     subsectors = [
-        {"subsector": r["subsector"], "count": r["len"], "share": _share(r["len"], tech.height)}
-        for r in mix.iter_rows(named=True)
+        {"subsector": name, "count": n, "share": _share(n, active_sector)}
+        for name, n in counts.subsectors.get(key, [])
     ]
     counted = {}
     for category, count in by_accounts.items():
         band = SIZE_BANDS.get(category, "Other or not given")
         counted[band] = counted.get(band, 0) + count
     sizes = [
-        {"band": b, "count": counted[b], "share": _share(counted[b], tech.height)}
+        {"band": b, "count": counted[b], "share": _share(counted[b], active_sector)}
         for b in SIZE_ORDER
         if counted.get(b)
     ]
 
     comparison = []
     for other in [area, *peers]:
-        o_act = register.active_of(other)
-        o_tech = int(o_act[f"in:{definition.slug}"].sum())
-        o_share = _share(o_tech, o_act.height)
+        o_all, o_sector = headline_of(other)
+        o_share = _share(o_sector, o_all)
         comparison.append(
             {
                 "slug": other.slug,
                 "name": other.name,
-                "active_all": o_act.height,
-                "active_sector": o_tech,
+                "active_all": o_all,
+                "active_sector": o_sector,
                 "share": o_share,
                 "lq": round(o_share / uk_share, 3) if o_share is not None and uk_share else None,
             }
@@ -434,13 +503,8 @@ def compute(register, area, definition, peers=(), table=None):
         "sizes": sizes,
         "peers": comparison,
         # For directory coverage (which registry firms the directory lists); not shown.
-        "registry_numbers": sorted(tech["number"].to_list()),
+        "registry_numbers": counts.numbers.get(key, []),
     }
-
-
-def _per_year(dates):
-    """{year: how many of the dates fall in it}."""
-    return dict(pl.DataFrame({"d": dates}).group_by(pl.col("d").dt.year()).len().iter_rows())
 
 
 def _years(counts, first, last):
@@ -510,21 +574,10 @@ def figures_refresh(progress=None):
         return 0
     register = Register.load(areas, definitions)
     recodes = recode_map()
-    # The database is read here, in this thread; the workers only run Polars, which
-    # releases the GIL, so two of them keep both cores busy on the small per-area frames.
-    jobs = []
     for definition in definitions:
-        table = definition.code_table()
         for area in areas:
             path = _cache_file(cache_key(area, definition, snapshots, recodes))
-            jobs.append((path, area, definition, list(area.peers.all()), table))
-
-    def run(job):
-        path, area, definition, peers, table = job
-        _write(path, compute(register, area, definition, peers, table))
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for _ in pool.map(run, jobs):
+            _write(path, compute(register, area, definition, list(area.peers.all())))
             if progress:
                 progress(1)
-    return len(jobs)
+    return len(areas) * len(definitions)
