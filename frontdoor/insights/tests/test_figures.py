@@ -258,6 +258,20 @@ def test_net_formation_counts_births_before_the_years_shown(data_dir, db, digita
     }
 
 
+def test_a_corrected_incorporation_date_counts_once_in_the_newest_year(data_dir, db, digital):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import SOFTWARE, row, write_csv
+
+    def company(incorporated):
+        return row(number="00000001", postcode="MK9 1AA", sic1=SOFTWARE, incorporated=incorporated)
+
+    companies_import(write_csv(data_dir / "x-2024-11-01.csv", [company("01/01/2019")]))
+    companies_import(write_csv(data_dir / "x-2025-11-01.csv", [company("01/01/2020")]))
+    years = {r["year"]: r["count"] for r in mk(digital)["incorporations"]}
+    assert (years[2019], years[2020]) == (0, 1)
+
+
 def test_recodes_are_followed_to_the_current_code(two_snapshots, digital):
     from frontdoor.insights.models import Recode
 
