@@ -16,7 +16,7 @@ import datetime
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -302,44 +302,52 @@ class Counts:
                     **{d: s.sum() for d, s in sector.items()}
                 )
         found = dict(zip(queries, pl.collect_all(queries.values()), strict=True))
+        rows = {name: list(frame.iter_rows(named=True)) for name, frame in found.items()}
         slugs = list(sector)
-        rows = {k: list(v.iter_rows(named=True)) for k, v in found.items()}
-        counts = cls(
-            areas={r["area"]: r for r in rows["areas"]},
-            accounts={},
-            subsectors={},
-            numbers={(r["area"], d): r[d] for r in rows["numbers"] for d in slugs},
-            born={},
-            dissolved={},
-            gone={},
-            survival={},
-        )
-        for r in rows["accounts"]:
-            for d in slugs:
-                if r[d]:
-                    counts.accounts.setdefault((r["area"], d), {})[r["accounts"]] = r[d]
-        for r in rows["dissolved"]:
-            for d in slugs:
-                if r[d] and r["year"] is not None:
-                    counts.dissolved.setdefault((r["area"], d), {})[r["year"]] = r[d]
+        subsectors = {}
         for d in slugs:
-            for r in rows[f"born:{d}"]:
-                counts.born.setdefault((r["area"], d), {})[r["year"]] = r["len"]
             for r in rows[f"mix:{d}"]:
-                counts.subsectors.setdefault((r["area"], d), []).append((r["subsector"], r["len"]))
-        for mix in counts.subsectors.values():
+                subsectors.setdefault((r["area"], d), []).append((r["subsector"], r["len"]))
+        for mix in subsectors.values():
             mix.sort(key=lambda item: (-item[1], item[0]))
-        for month in gone:
-            for r in rows[f"gone:{month}"]:
-                counts.gone.update({(month, r["area"], d): r[d] for d in slugs})
+        survival = {}
         for years in survivors:
-            survived = {r["area"]: r for r in rows[f"survived:{years}"]}
-            for r in rows[f"cohort:{years}"]:
-                alive = survived.get(r["area"], {})
-                counts.survival.update(
-                    {(years, r["area"], d): (r[d], alive.get(d, 0)) for d in slugs}
-                )
-        return counts
+            survived = _per_area(rows[f"survived:{years}"], slugs)
+            for (area, d), cohort in _per_area(rows[f"cohort:{years}"], slugs).items():
+                survival[(years, area, d)] = (cohort, survived.get((area, d), 0))
+        return cls(
+            areas={r["area"]: r for r in rows["areas"]},
+            accounts=_per_area(rows["accounts"], slugs, by="accounts"),
+            subsectors=subsectors,
+            numbers={(r["area"], d): r[d] for r in rows["numbers"] for d in slugs},
+            born={
+                (area, d): years
+                for d in slugs
+                for (area, _), years in _per_area(rows[f"born:{d}"], ["len"], by="year").items()
+            },
+            dissolved=_per_area(rows["dissolved"], slugs, by="year"),
+            gone={
+                (month, area, d): n
+                for month in gone
+                for (area, d), n in _per_area(rows[f"gone:{month}"], slugs).items()
+            },
+            survival=survival,
+        )
+
+
+def _per_area(rows, columns, by=None):
+    """{(area, column): count} from rows of counts per area, or with `by`,
+    {(area, column): {row[by]: count}}; zero counts left out."""
+    found = {}
+    for r in rows:
+        for column in columns:
+            if not r[column]:
+                continue
+            if by is None:
+                found[(r["area"], column)] = r[column]
+            else:
+                found.setdefault((r["area"], column), {})[r[by]] = r[column]
+    return found
 
 
 def _survival_missing(years, span):
