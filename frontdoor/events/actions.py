@@ -217,8 +217,10 @@ def _apply(feed, parsed, now):
         if event.feed_entries.filter(present=True).exists():
             continue  # another feed still lists it
         if series in parsed.private:
-            if event.state != PublicationState.ARCHIVED:
-                event.state = PublicationState.ARCHIVED  # not even its name stays listed
+            if event.state != PublicationState.DRAFT:
+                # A draft: no page, feed or API shows it, where an archived event keeps its
+                # page. A curator still finds it in the admin.
+                event.state = PublicationState.DRAFT
                 event.save()
                 counts.log("Now marked private in the feed, so withdrawn", event)
         elif not event.is_cancelled:

@@ -400,7 +400,9 @@ def test_events_beyond_where_reading_stopped_are_not_taken_as_removed(frozen, mo
     assert not Event.objects.filter(feed=feed, status=Event.Status.CANCELLED).exists()
 
 
-def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_were(frozen):
+def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_were(
+    frozen, client
+):
     talks = vevent("talks@example.org", "Acquisition talks with Acme", extra="CLASS:PRIVATE\n")
     hearing = vevent("hearing@example.org", "Board dinner", extra="CLASS:CONFIDENTIAL\n")
     meetup = vevent("meetup@example.org", "Open AI meetup", extra="CLASS:PUBLIC\n")
@@ -412,8 +414,11 @@ def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_we
     # Listed before it was made private: withdrawn altogether, not shown as cancelled.
     sync = resync(feed, ics(meetup.replace("CLASS:PUBLIC", "CLASS:PRIVATE")))
     meetup_event = Event.objects.get(uid="meetup@example.org")
-    assert meetup_event.state == PublicationState.ARCHIVED
-    assert not Event.objects.published().exists()
+    assert meetup_event.state == PublicationState.DRAFT
+    assert not Event.objects.visible().exists()
+    slug = meetup_event.slug
+    for url in (f"/events/{slug}/", f"/events/{slug}.ics", f"/api/v1/events/{slug}"):
+        assert client.get(url).status_code == 404, url
     assert "Now marked private in the feed, so withdrawn: Open AI meetup" in sync.changes
 
 
