@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -32,13 +35,37 @@ class EventAdmin(ListingAdmin):
                 ]
             },
         ),
-        ("When", {"fields": ["starts_at", "ends_at", "time_zone", "all_day"]}),
+        (
+            "When",
+            {
+                "fields": ["starts_at", "ends_at", "time_zone", "all_day"],
+                "description": "Times are in the event’s own time zone: a Berlin meetup at "
+                "19:00 is entered as 19:00 with Europe/Berlin. Pages show them in UK time.",
+            },
+        ),
         ("Where", {"fields": ["venue", "location_text", "online_url"]}),
         ("Festival", {"fields": ["festival", "track"]}),
         ("Tickets", {"fields": ["is_free", "price", "ticket_url", "website"]}),
         ("Calendar feeds", {"fields": ["uid", "sequence", "feed"]}),
         ListingAdmin.provenance,
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form reads and shows the times in the event's zone (as typed, or as stored).
+        with timezone.override(self._zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # now, in that zone, not later in the response handler
+            return response
+
+    def _zone(self, request, object_id):
+        name = request.POST.get("time_zone")
+        if not name and object_id and (event := self.get_object(request, unquote(object_id))):
+            name = event.time_zone
+        try:
+            return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # the form says why
+            return timezone.get_current_timezone()
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -31,9 +31,15 @@ def calendar(events, *, name, build_absolute_uri, description=""):
     # Clients poll subscriptions at this interval when they honour it (Apple, Outlook).
     cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
+    days = []
     for event in events:
         cal.add_component(vevent(event, build_absolute_uri))
-    cal.add_missing_timezones()
+        days += [event.starts_at.date(), event.ends_at.date()]
+    if days:
+        # Each zone's rules over the events' own years (by default only 1970 to 2038, and a
+        # client that reads the VTIMEZONE would put a 2040 summer event at GMT).
+        day = datetime.timedelta(days=1)
+        cal.add_missing_timezones(first_date=min(days) - day, last_date=max(days) + day)
     return cal.to_ical()
 
 
@@ -118,7 +124,8 @@ class NewEventsAtom(SyndicationFeed):
 
     def item_title(self, item):
         prefix = "Cancelled: " if item.is_cancelled else ""
-        return f"{prefix}{printable(item.name)} ({item.local_start:%a %d %b %Y})"
+        first_day, _ = item.calendar_days()  # the day every page gives
+        return f"{prefix}{printable(item.name)} ({first_day:%a %d %b %Y})"
 
     def author_name(self):
         return self.site_name

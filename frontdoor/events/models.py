@@ -222,6 +222,12 @@ class Event(Listing):
         return timezone.localdate(self.starts_at), timezone.localdate(self._last_moment)
 
     @property
+    def on_one_day(self):
+        """Whether it starts and ends on one calendar day (see calendar_days)."""
+        first, last = self.calendar_days()
+        return first == last
+
+    @property
     def taking_applications(self):
         """A pitch session takes applications while published, not cancelled and not begun
         (an archived one is kept for the record)."""

@@ -163,7 +163,10 @@ def events_ics(request):
     # A festival's programme is wanted whole, even after the festival.
     if cleaned.get("when") != "past" and not cleaned.get("festival"):
         events = events.filter(ends_at__gte=timezone.now() - ICS_HISTORY)
-    events = events.order_by("starts_at", "pk")[:ICS_LIMIT]
+    if cleaned.get("when") == "past":  # the most recent, as the list page starts with them
+        events = list(events.order_by("-starts_at", "-pk")[:ICS_LIMIT])[::-1]
+    else:
+        events = events.order_by("starts_at", "pk")[:ICS_LIMIT]
     name = Branding.current().site_name + " events"
     festival = filterset.form.cleaned_data.get("festival")
     organiser = filterset.form.cleaned_data.get("organiser")

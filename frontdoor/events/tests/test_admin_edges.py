@@ -2,6 +2,7 @@
 what is stored already breaks nothing."""
 
 import datetime
+import zoneinfo
 from io import StringIO
 
 import pytest
@@ -122,3 +123,25 @@ def test_a_stored_control_character_does_not_break_the_atom_feed(client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "Launchnight" in text and "Drinks and demos" in text
+
+
+def test_times_are_typed_and_shown_in_the_events_own_zone(admin_client, client):
+    all_day = {"starts_at_1": "00:00:00", "ends_at_1": "23:59:59", "all_day": "on"}
+    form = event_form(time_zone="America/New_York", **all_day)
+    assert admin_client.post("/admin/events/event/add/", form).status_code == 302
+    event = Event.objects.get()
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    assert event.starts_at == datetime.datetime(2030, 10, 20, tzinfo=new_york)
+    assert event.calendar_days() == (datetime.date(2030, 10, 20),) * 2
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Sunday 20 October 2030" in page and "19 October" not in page
+    # Shown again as typed, so saving it unchanged changes nothing.
+    change = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    assert 'name="starts_at_1" value="00:00:00"' in change
+    form = event_form(time_zone="America/New_York", name="Hack day", **all_day)
+    admin_client.post(f"/admin/events/event/{event.pk}/change/", form)
+    event.refresh_from_db()
+    assert (event.name, event.starts_at.astimezone(new_york).hour) == ("Hack day", 0)
+    # A zone that does not exist is the form's error, not a crash.
+    response = admin_client.post("/admin/events/event/add/", event_form(time_zone="x" * 300))
+    assert "time_zone" in response.context["adminform"].form.errors

@@ -161,3 +161,45 @@ def test_the_pitch_form_says_what_each_personal_field_is(client, frozen):
     ]:
         field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)[0]
         assert f'autocomplete="{purpose}"' in field, name
+
+
+def test_a_timed_event_from_another_zone_is_dated_in_uk_time_everywhere(client, frozen):
+    # 19:00 to 21:00 in New York on 10 November is 00:00 to 02:00 on the 11th in the UK.
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    event = EventFactory(
+        name="Evening call",
+        time_zone="America/New_York",
+        starts_at=datetime.datetime(2026, 11, 10, 18, tzinfo=new_york),
+        ends_at=datetime.datetime(2026, 11, 10, 21, tzinfo=new_york),
+    )
+    page = client.get(event.get_absolute_url()).content.decode()
+    when = re.sub(r"<[^>]+>", "", re.search(r"<dt>When</dt><dd>(.*?)</dd>", page, re.S)[1])
+    assert when.startswith("Tuesday 10 November 2026, 23:00 to Wednesday 11 November 2026, 02:00")
+    feed = ET.fromstring(client.get("/events.atom").content)
+    assert feed.find("a:entry/a:title", ATOM).text == "Evening call (Tue 10 Nov 2026)"
+    event.starts_at += datetime.timedelta(hours=2)  # now starting at 01:00 UK time
+    event.save()
+    feed = ET.fromstring(client.get("/events.atom").content)
+    assert feed.find("a:entry/a:title", ATOM).text == "Evening call (Wed 11 Nov 2026)"
+
+
+def test_the_calendars_time_zones_cover_the_events_years(client, frozen):
+    london = zoneinfo.ZoneInfo("Europe/London")
+    start = datetime.datetime(2040, 7, 1, 12, tzinfo=london)
+    event = EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    cal = icalendar.Calendar.from_ical(client.get(f"/events/{event.slug}.ics").content)
+    (zone,) = cal.walk("VTIMEZONE")
+    declared = cal.walk("VEVENT")[0]["DTSTART"].dt.replace(tzinfo=zone.to_tz(lookup_tzid=False))
+    # As a client that reads only the VTIMEZONE sees it: summer time, not GMT.
+    assert declared.utcoffset() == datetime.timedelta(hours=1)
+
+
+def test_the_past_calendar_download_keeps_the_most_recent_events(client, frozen, monkeypatch):
+    from frontdoor.events import views
+
+    monkeypatch.setattr(views, "ICS_LIMIT", 2)
+    for days in (300, 200, 100, 3):
+        start = frozen - datetime.timedelta(days=days)
+        EventFactory(name=f"Past {days}", starts_at=start, ends_at=start)
+    cal = icalendar.Calendar.from_ical(client.get("/events.ics?when=past").content)
+    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Past 100", "Past 3"]

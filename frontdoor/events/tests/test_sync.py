@@ -400,9 +400,7 @@ def test_events_beyond_where_reading_stopped_are_not_taken_as_removed(frozen, mo
     assert not Event.objects.filter(feed=feed, status=Event.Status.CANCELLED).exists()
 
 
-def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_were(
-    frozen, client
-):
+def test_events_a_calendar_marks_private_are_not_listed_and_withdrawn_if_they_were(frozen, client):
     talks = vevent("talks@example.org", "Acquisition talks with Acme", extra="CLASS:PRIVATE\n")
     hearing = vevent("hearing@example.org", "Board dinner", extra="CLASS:CONFIDENTIAL\n")
     meetup = vevent("meetup@example.org", "Open AI meetup", extra="CLASS:PUBLIC\n")
