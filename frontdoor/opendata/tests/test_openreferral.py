@@ -287,3 +287,23 @@ def test_ids_are_stable_uuids_that_read_back():
 def test_a_huge_page_number_is_just_an_empty_page(client, records):
     body = page_of(client, "/openreferral/services?page=99999999999999999999", "service.json")
     assert body["empty"] and body["page_number"] == 99999999999999999999
+
+
+def test_a_belfast_postcode_finds_a_belfast_service(client):
+    # Northern Ireland's postcodes are on the Irish Grid: read as British National Grid,
+    # BT1 5GS was placed near Chester and nothing in Belfast was within 5 km of it.
+    provider = OrganisationFactory(
+        name="Belfast Hub",
+        address="City Hall, Belfast",
+        postcode="BT1 5GS",
+        latitude=54.5966,
+        longitude=-5.9301,
+    )
+    ProgrammeFactory(name="NI Grant", provider=provider)
+    near = page_of(
+        client,
+        "/openreferral/service_at_locations?postcode=BT1%205GS&proximity=5000",
+        "service_at_location.json",
+    )
+    assert near["total_items"] == 1
+    assert near["contents"][0]["distance"] < 100
