@@ -32,6 +32,13 @@ def test_irish_grid_to_wgs84_matches_proj(easting, northing, lat, lon):
     assert geo.distance_km(got_lat, got_lon, lat, lon) < 0.001  # a metre
 
 
+def test_osgb36_to_wgs84_scale_has_the_published_sign():
+    # PROJ with EPSG:1314 (OSGB36 to WGS84, scale -20.4894 ppm) for Buckingham Palace; a
+    # scale of the wrong sign puts it 0.85 m away.
+    got_lat, got_lon = geo.bng_to_wgs84(529_090, 179_645)
+    assert geo.distance_km(got_lat, got_lon, 51.5010089299, -0.1415876003) < 0.0001
+
+
 def test_a_belfast_postcode_and_its_district_are_in_belfast():
     found = geo.postcode_lookup("BT1 5GS")
     assert found.exact and found.local_authority_code == "N09000003"
