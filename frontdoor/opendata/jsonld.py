@@ -205,7 +205,8 @@ def event(event, request):
     else:
         mode = "https://schema.org/OfflineEventAttendanceMode"
     if event.all_day:
-        start, end = event.local_start.date().isoformat(), event.local_end.date().isoformat()
+        # An end at midnight closes the day before, as on the page and in the .ics.
+        start, end = event.local_start.date().isoformat(), event.last_day.isoformat()
     else:
         start, end = event.local_start.isoformat(), event.local_end.isoformat()
     offer = _clean(

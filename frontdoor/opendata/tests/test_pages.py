@@ -1,8 +1,10 @@
 """On the pages: schema.org JSON-LD, canonical and Open Graph tags, sitemap.xml, robots.txt."""
 
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
+import zoneinfo
 
 import pytest
 from django.test import override_settings
@@ -50,6 +52,24 @@ def test_free_online_and_cancelled_events(client, records):
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
     assert data["location"]["@type"] == "VirtualLocation"
     assert data["offers"]["price"] == "0" and data["isAccessibleForFree"] is True
+
+
+def test_an_all_day_event_ending_at_midnight_ends_the_day_before(client):
+    # The model's convention, as on the page and in the .ics: an end at midnight closes the
+    # day before, so a one-day event's endDate is its start date.
+    start = datetime.datetime(2030, 6, 1, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    one_day = EventFactory(
+        name="Tech Day", all_day=True, starts_at=start, ends_at=start + datetime.timedelta(days=1)
+    )
+    two_days = EventFactory(
+        name="Tech Weekend",
+        all_day=True,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(days=2),
+    )
+    for event, end in [(one_day, "2030-06-01"), (two_days, "2030-06-02")]:
+        data, _ = ld_json(client, event.get_absolute_url())
+        assert (data["startDate"], data["endDate"]) == ("2030-06-01", end), event.name
 
 
 def test_an_event_placed_only_in_words_still_has_a_location(client):
