@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -57,6 +58,10 @@ class ListingSitemap(SiteSitemap):
 
     def lastmod(self, obj):
         return obj.updated
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate query, not Django's max() over every row of items().
+        return self.items().aggregate(latest=Max("updated"))["latest"]
 
 
 SITEMAPS = {

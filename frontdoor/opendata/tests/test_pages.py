@@ -7,10 +7,14 @@ import xml.etree.ElementTree as ET
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.db.models import Max
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.factories import OrganisationFactory, PlaceFactory
+from frontdoor.directory.models import Organisation
 from frontdoor.events.factories import EventFactory
 from frontdoor.opendata import jsonld
 from frontdoor.opendata.sitemaps import SITEMAPS
@@ -142,6 +146,26 @@ def test_sitemap_index_and_sections(client, records):
     assert not any(records["draft"].slug in loc for loc in locs)
     people = client.get("/sitemap-people.xml").content.decode()
     assert records["listed"].slug in people and "nadia" not in people.lower()
+
+
+def test_the_sitemap_index_reads_one_aggregate_per_section_not_every_row(client, records):
+    OrganisationFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as captured:
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+    # Per section a count for the paging and a max for the lastmod, never the rows
+    # themselves (the site's branding is the one other read, a single row).
+    reads = [q["sql"].upper() for q in captured.captured_queries]
+    unbounded = [sql for sql in reads if not re.search(r"COUNT\(|MAX\(|LIMIT 1$", sql)]
+    assert sum("MAX(" in sql for sql in reads) == len(SITEMAPS) - 1 and not unbounded, unbounded
+    # The same lastmod Django's max() over every row gave.
+    latest = Organisation.objects.published().aggregate(latest=Max("updated"))["latest"]
+    lastmods = {
+        entry.find("s:loc", SITEMAP_NS).text: entry.find("s:lastmod", SITEMAP_NS).text
+        for entry in index.findall("s:sitemap", SITEMAP_NS)
+        if entry.find("s:lastmod", SITEMAP_NS) is not None
+    }
+    organisations = lastmods["http://testserver/sitemap-organisations.xml"]
+    assert datetime.datetime.fromisoformat(organisations) == latest
 
 
 def test_the_sitemap_index_names_the_site_url(client, records, settings):
