@@ -82,7 +82,8 @@ def organisations_generate(count, *, batch_size=10_000, seed=None, progress=None
             links = [
                 through(organisation_id=row.pk, sector_id=sector_id)
                 for row in rows
-                for sector_id in rng.sample(sector_ids, rng.randint(1, 3))
+                # 1 to 3 sectors each, as many as there are when a deployment has fewer.
+                for sector_id in rng.sample(sector_ids, min(rng.randint(1, 3), len(sector_ids)))
             ]
             through.objects.bulk_create(links, batch_size=5_000)
         made += size

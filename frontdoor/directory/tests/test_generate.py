@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from frontdoor.directory.models import Organisation
+from frontdoor.directory.models import Organisation, Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +35,19 @@ def test_generate_continues_numbering_when_run_again():
 def test_generate_refuses_nonsense():
     with pytest.raises(CommandError):
         call_command("generate", organisations=0)
+
+
+def test_generate_links_as_many_sectors_as_there_are():
+    Sector.objects.exclude(slug__in=["ai", "fintech"]).delete()
+    call_command("generate", organisations=50, seed=1, stdout=io.StringIO(), stderr=io.StringIO())
+    synthetic = Organisation.objects.filter(source="synthetic")
+    assert synthetic.count() == 50
+    assert synthetic.filter(sectors__isnull=True).count() == 0
+    assert set(synthetic.values_list("sectors__slug", flat=True)) == {"ai", "fintech"}
+
+
+def test_generate_without_sectors_makes_organisations_without_them():
+    Sector.objects.all().delete()
+    call_command("generate", organisations=5, seed=1, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Organisation.objects.filter(source="synthetic").count() == 5
+    assert not Organisation.sectors.through.objects.exists()
