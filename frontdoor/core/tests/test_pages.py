@@ -1,5 +1,8 @@
 """Every public page renders, filters narrow, and junk input never causes a server error."""
 
+import re
+from itertools import pairwise
+
 import pytest
 from django.urls import reverse
 
@@ -12,7 +15,7 @@ from frontdoor.directory.factories import (
     TrialFactory,
 )
 from frontdoor.directory.models import Organisation, Stage
-from frontdoor.events.factories import EventFactory
+from frontdoor.events.factories import EventFactory, FestivalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +156,24 @@ def test_pathways(client, ecosystem):
     page = client.get("/for/entrepreneurship-and-innovation/").content.decode()
     assert "MK Tech Fund" in page
     assert client.get("/for/nowhere/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        OrganisationFactory,
+        PersonFactory,
+        PlaceFactory,
+        ProgrammeFactory,
+        TrialFactory,
+        EventFactory,
+        FestivalFactory,
+    ],
+)
+def test_headings_in_a_description_do_not_skip_a_level(client, make):
+    # A description may hold h3 and h4 only: the page gives it an h2 to sit under.
+    listing = make(description="<h3>What we do</h3><p>Things.</p><h4>For whom</h4><p>All.</p>")
+    page = client.get(listing.get_absolute_url()).content.decode()
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", page)]
+    assert levels[0] == 1 and 3 in levels
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
