@@ -33,6 +33,33 @@ def normalise_postcode(value):
     return f"{match[1]} {match[2]}"
 
 
+class NormalisedCharField(models.CharField):
+    """A short code people type loosely ("sw1a  1aa"), kept in the form `normalise` gives."""
+
+    @staticmethod
+    def normalise(value):
+        raise NotImplementedError
+
+    def clean(self, value, model_instance):
+        # Checked after normalising, so max_length applies to the stored form.
+        return super().clean(self.normalise(value), model_instance)
+
+    def formfield(self, **kwargs):
+        # Room for the spaces people type ("SC 123456"); the stored length is checked in clean().
+        return super().formfield(**{"max_length": 2 * self.max_length, **kwargs})
+
+    def deconstruct(self):
+        # The column is a plain CharField: normalising is no business of the database.
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class PostcodeField(NormalisedCharField):
+    """A UK postcode, kept in its display form ("MK9 3HS")."""
+
+    normalise = staticmethod(normalise_postcode)
+
+
 def validate_no_control_characters(value):
     """Text shown to visitors holds no control characters (pasted text sometimes brings one)."""
     if found := CONTROL_CHARACTERS.search(value):
@@ -156,7 +183,7 @@ class Located(models.Model):
     """An address with its postcode, coordinates and ONS local authority code."""
 
     address = models.CharField(max_length=300, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    postcode = PostcodeField(max_length=8, blank=True)
     latitude = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
     )
@@ -175,7 +202,6 @@ class Located(models.Model):
 
     def clean(self):
         super().clean()
-        self.postcode = normalise_postcode(self.postcode)
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
 

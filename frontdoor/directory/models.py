@@ -10,7 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from frontdoor.core.models import Listing, ListingQuerySet, Located, PublicationState
+from frontdoor.core.models import (
+    Listing,
+    ListingQuerySet,
+    Located,
+    NormalisedCharField,
+    PublicationState,
+)
 
 
 class Term(models.Model):
@@ -56,6 +62,12 @@ def normalise_company_number(value):
     return value
 
 
+class CompanyNumberField(NormalisedCharField):
+    """A Companies House number, kept in its 8-character form ("SC123456")."""
+
+    normalise = staticmethod(normalise_company_number)
+
+
 class Organisation(Listing, Located):
     """A firm, investor, educator, community group, support body or public body."""
 
@@ -82,7 +94,7 @@ class Organisation(Listing, Located):
     founded_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
     )
-    company_number = models.CharField(
+    company_number = CompanyNumberField(
         max_length=8, blank=True, help_text="Companies House number, e.g. 01234567 or SC123456."
     )
     public_email = models.EmailField(blank=True, help_text="A shared inbox, never a person's.")
@@ -111,7 +123,6 @@ class Organisation(Listing, Located):
 
     def clean(self):
         super().clean()
-        self.company_number = normalise_company_number(self.company_number)
         if not isinstance(self.social_links, list) or not all(
             isinstance(u, str) and u.startswith(("https://", "http://")) for u in self.social_links
         ):

@@ -80,6 +80,14 @@ def test_programme_ranges_are_checked_by_the_database():
         ProgrammeFactory(opens_on=datetime.date(2026, 5, 1), closes_on=datetime.date(2026, 4, 1))
 
 
+def test_codes_are_normalised_when_a_record_is_cleaned():
+    org = Organisation(
+        name="X", slug="x", kind="sme", company_number="sc 123456", postcode="sw1a  1aa"
+    )
+    org.full_clean()
+    assert (org.company_number, org.postcode) == ("SC123456", "SW1A 1AA")
+
+
 def test_programme_open_on():
     day = datetime.date(2026, 6, 1)
     ProgrammeFactory(name="Open", opens_on=datetime.date(2026, 1, 1), closes_on=day)
