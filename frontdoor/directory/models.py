@@ -266,13 +266,11 @@ class Person(Listing):
                 condition=~Q(state=PublicationState.PUBLISHED)
                 | Q(consent_recorded_at__isnull=False),
                 name="directory_person_published_needs_consent",
+                violation_error_message=(
+                    "Record the person's consent before publishing their profile."
+                ),
             ),
         ]
-
-    def clean(self):
-        super().clean()
-        if self.state == PublicationState.PUBLISHED and not self.consent_recorded_at:
-            raise ValidationError("Record the person's consent before publishing their profile.")
 
 
 class Trial(Listing):

@@ -18,6 +18,13 @@ def form_errors(response):
     return response.context["adminform"].form.errors
 
 
+def test_publishing_a_person_without_consent_is_refused_in_one_message(admin_client):
+    response = add(admin_client, "person", state="published")
+    assert form_errors(response) == {
+        "__all__": ["Record the person's consent before publishing their profile."]
+    }
+
+
 @pytest.mark.parametrize(
     "field, typed, stored",
     [

@@ -61,8 +61,9 @@ def test_social_links_must_be_web_addresses():
 
 def test_person_cannot_be_published_without_consent():
     person = Person(name="Someone", slug="someone", state=PublicationState.PUBLISHED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as raised:
         person.full_clean()
+    assert raised.value.messages == ["Record the person's consent before publishing their profile."]
     with pytest.raises(IntegrityError), transaction.atomic():
         person.save()
 
