@@ -123,6 +123,8 @@ class Organisation(Listing, Located):
 
     def clean(self):
         super().clean()
+        if self.social_links is None:  # the admin's box, cleared
+            self.social_links = []
         if not isinstance(self.social_links, list) or not all(
             isinstance(u, str) and u.startswith(("https://", "http://")) for u in self.social_links
         ):

@@ -56,3 +56,9 @@ def test_a_code_too_long_once_normalised_is_explained(admin_client, field, typed
     response = add(admin_client, "organisation", kind="sme", social_links="[]", **{field: typed})
     assert response.status_code == 200
     assert message in " ".join(form_errors(response)[field])
+
+
+def test_an_emptied_social_links_box_saves_no_links(admin_client):
+    response = add(admin_client, "organisation", kind="sme", social_links="")
+    assert response.status_code == 302, form_errors(response)
+    assert Organisation.objects.get(slug="acme").social_links == []
