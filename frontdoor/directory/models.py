@@ -298,3 +298,13 @@ class Trial(Listing):
 
     class Meta(Listing.Meta):
         verbose_name = "smart-city trial"
+        constraints = [
+            *Listing.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(started_on__lte=models.F("ended_on")),
+                name="directory_trial_date_range",
+                violation_error_message="The trial ends before it starts.",
+            ),
+        ]

@@ -3,7 +3,7 @@ impossible dates, and a rule broken said once, in words."""
 
 import pytest
 
-from frontdoor.directory.models import Organisation, Place
+from frontdoor.directory.models import Organisation, Place, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,11 @@ def test_an_emptied_social_links_box_saves_no_links(admin_client):
     response = add(admin_client, "organisation", kind="sme", social_links="")
     assert response.status_code == 302, form_errors(response)
     assert Organisation.objects.get(slug="acme").social_links == []
+
+
+def test_a_trial_cannot_end_before_it_starts(admin_client):
+    response = add(
+        admin_client, "trial", status="completed", started_on="2025-06-01", ended_on="2020-01-01"
+    )
+    assert form_errors(response) == {"__all__": ["The trial ends before it starts."]}
+    assert not Trial.objects.exists()

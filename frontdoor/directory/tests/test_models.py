@@ -8,7 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontdoor.core.models import PublicationState, normalise_postcode
-from frontdoor.directory.factories import OrganisationFactory, PersonFactory, ProgrammeFactory
+from frontdoor.directory.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    TrialFactory,
+)
 from frontdoor.directory.models import Organisation, Person, Programme, normalise_company_number
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +84,12 @@ def test_programme_ranges_are_checked_by_the_database():
         ProgrammeFactory(amount_min=5000, amount_max=100)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgrammeFactory(opens_on=datetime.date(2026, 5, 1), closes_on=datetime.date(2026, 4, 1))
+
+
+def test_trial_dates_are_checked_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TrialFactory(started_on=datetime.date(2025, 6, 1), ended_on=datetime.date(2020, 1, 1))
+    TrialFactory(started_on=datetime.date(2025, 6, 1), ended_on=datetime.date(2025, 6, 1))
 
 
 def test_codes_are_normalised_when_a_record_is_cleaned():
