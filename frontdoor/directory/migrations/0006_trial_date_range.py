@@ -6,8 +6,15 @@ from django.db import migrations, models
 def drop_impossible_end_dates(apps, schema_editor):
     # A trial saved ending before it started would stop the constraint being added; which
     # date is the typo cannot be told, so the end goes and a curator can give it again.
+    # The migration says which, with the dates it cleared, so nothing is lost unseen.
     Trial = apps.get_model('directory', 'Trial')
-    Trial.objects.filter(ended_on__lt=models.F('started_on')).update(ended_on=None)
+    impossible = Trial.objects.filter(ended_on__lt=models.F('started_on'))
+    for trial in impossible:
+        print(
+            f"\n  Trial “{trial.name}” (id {trial.pk}) ended {trial.ended_on} before it started "
+            f"{trial.started_on}: its end date is cleared; give it again in the admin."
+        )
+    impossible.update(ended_on=None)
 
 
 class Migration(migrations.Migration):
