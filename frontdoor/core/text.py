@@ -31,9 +31,10 @@ TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 FLAT_ELEMENTS = frozenset(
     "area base br col dd dt embed hr img input li link meta option p source td th tr wbr".split()
 )
-# C0 control characters but tab and line breaks, and DEL: invisible on a page, not allowed in
-# XML 1.0 (one would break the Atom feed), and NUL is refused by PostgreSQL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters but tab and line breaks, DEL, lone surrogates and the noncharacters
+# U+FFFE and U+FFFF: invisible on a page, and all but DEL not allowed in XML 1.0 (one would
+# break the Atom feed); NUL is refused by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def _names(value):
