@@ -20,6 +20,7 @@ import threading
 import time
 import unicodedata
 import uuid
+import zoneinfo
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import pairwise
@@ -69,7 +70,7 @@ ANALYZER = "fd_text"
 # Catch-up re-reads rows this much older than the watermark: a transaction that committed
 # late with an earlier `updated` is not lost.
 OVERLAP = datetime.timedelta(seconds=5)
-SCHEMA_VERSION = 11  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 12  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
@@ -120,6 +121,11 @@ def schema():
     b.add_text_field("name_order", fast=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("created", stored=True, indexed=True, fast=True)
     b.add_integer_field("starts", stored=True, indexed=True, fast=True)
+    # An all-day event's own first day (a day number), which its start in the site's zone
+    # may not be: midnight in Berlin is still the day before in London.
+    b.add_integer_field("day", stored=True)
+    # An event's status, so that a cancelled or postponed one is marked as on its page.
+    b.add_text_field("status", stored=True, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("ends", indexed=True, fast=True)
     b.add_integer_field("opens", indexed=True, fast=True)
     b.add_integer_field("closes", indexed=True, fast=True)
@@ -154,6 +160,19 @@ def _day(value, default):
     return value.toordinal() if value else default
 
 
+@lru_cache(maxsize=64)
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()  # the model refuses an unknown zone; the site's then
+
+
+def _own_day(row):
+    """An all-day event's first day in its own zone (Event.calendar_days), as a day number."""
+    return row["starts_at"].astimezone(_zone(row["time_zone"])).date().toordinal()
+
+
 # What each kind reads from the database besides the shared Listing fields.
 EXTRA_FIELDS = {
     "organisation": [
@@ -178,6 +197,9 @@ EXTRA_FIELDS = {
     ],
     "event": [
         "kind",
+        "status",
+        "all_day",
+        "time_zone",
         "starts_at",
         "ends_at",
         "venue__postcode",
@@ -387,7 +409,11 @@ def document(kind, row):
     if lat is not None and lon is not None:
         doc.update(lat=float(lat), lon=float(lon), point=f"{lat:.4f},{lon:.4f}")
     if kind == "event":
-        doc.update(starts=_epoch(row["starts_at"]), ends=_epoch(row["ends_at"]))
+        doc.update(
+            starts=_epoch(row["starts_at"]), ends=_epoch(row["ends_at"]), status=row["status"]
+        )
+        if row["all_day"]:
+            doc["day"] = _own_day(row)
     if kind == "programme":
         doc.update(opens=_day(row["opens_on"], NO_DAY), closes=_day(row["closes_on"], FAR_DAY))
     return _encode(doc)
@@ -398,10 +424,13 @@ def published(kind):
 
 
 def _as_datetime(value):
-    if value is None or isinstance(value, datetime.datetime):
+    """An aware datetime from a raw column value. SQLite's driver may give a naive datetime
+    (Django stores UTC there): read as local time, an event would move by the UTC offset."""
+    if value is None:
         return value
-    parsed = datetime.datetime.fromisoformat(str(value))
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.fromisoformat(str(value))
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
 def database_position():

@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 
 from frontdoor.core import geo
 from frontdoor.directory.models import Programme, Sector
+from frontdoor.events.models import Event
 from frontdoor.search import backend
 
 Occur = tantivy.Occur
@@ -90,6 +91,7 @@ class Params:
 # One record's kind, as its hit is labelled.
 KIND_LABEL = {kind: label.removesuffix("s") for kind, label in backend.KIND_LABELS.items()}
 KIND_LABEL["person"] = "Person"
+EVENT_STATUS_LABELS = dict(Event.Status.choices)
 
 
 @dataclass
@@ -107,10 +109,19 @@ class Hit:
     starts: datetime.datetime | None
     score: float
     distance_km: float | None = None
+    status: str = ""  # an event's: scheduled, postponed or cancelled
+    day: datetime.date | None = None  # an all-day event's own first day
 
     @property
     def kind_label(self):
         return KIND_LABEL[self.kind]
+
+    @property
+    def status_label(self):
+        """A status worth saying, as an event's card says it: not "Scheduled"."""
+        if self.status == Event.Status.SCHEDULED:
+            return ""
+        return EVENT_STATUS_LABELS.get(self.status, "")
 
     @property
     def subkind_label(self):
@@ -755,6 +766,7 @@ class Search:
         doc = self.searcher.doc(address)
         first = doc.get_first
         starts = first("starts")
+        day = first("day")
         return Hit(
             kind=first("kind"),
             pk=first("pk"),
@@ -768,6 +780,8 @@ class Search:
             longitude=first("lon"),
             starts=datetime.datetime.fromtimestamp(starts, datetime.UTC) if starts else None,
             score=score if isinstance(score, float) else 0.0,
+            status=first("status") or "",
+            day=datetime.date.fromordinal(day) if day else None,
         )
 
     def snippet_generators(self, base):

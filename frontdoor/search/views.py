@@ -124,11 +124,18 @@ class SearchView(TemplateView):
             about = [hit.kind_label]
             if hit.subkind_label:
                 about.append(hit.subkind_label)
-            if hit.starts:
+            if hit.day:  # all day: its own date, not its start's in this zone
+                about.append(date(hit.day, "j M Y"))
+            elif hit.starts:
                 about.append(date(template_localtime(hit.starts), "j M Y"))
             if hit.postcode:
                 about.append(hit.postcode)
-            about = " · ".join(escape(str(part)) for part in about)
+            about = [escape(str(part)) for part in about]
+            if hit.status_label:  # as an event's card says it, after its kind
+                about.insert(
+                    2 if hit.subkind_label else 1, f"<strong>{escape(hit.status_label)}</strong>"
+                )
+            about = " · ".join(about)
             if hit.distance_km is not None:
                 about += f" · <strong>{floatformat(hit.distance_km, 1)} km away</strong>"
             text = ""
