@@ -1,5 +1,14 @@
+import uuid
+
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.db import connections, transaction
+from django.db.models.signals import (
+    m2m_changed,
+    post_migrate,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 
 class SearchConfig(AppConfig):
@@ -11,13 +20,10 @@ class SearchConfig(AppConfig):
         from frontdoor.directory.models import Organisation, Person, Role, Sector, Stage
         from frontdoor.search.backend import KINDS, LOCATED_BY
 
-        # Index upkeep only: the catch-up re-reads records whose `updated` moved, so changes
-        # that leave it behind touch it here. No domain rule lives here.
+        # Index upkeep only: a database trigger notes every row written to a searchable
+        # table (see the 0003 migration), so changes that write no such row touch the records
+        # they change here (their `updated` moves too). No domain rule lives here.
         for kind, model in KINDS.items():
-            # A deleted row leaves no `updated` behind: note its key.
-            post_delete.connect(
-                _tombstone(kind), sender=model, weak=False, dispatch_uid=f"search-{kind}"
-            )
             # Sectors added to or taken from a record after it was saved.
             m2m_changed.connect(
                 _touch_linked(model, "sectors"),
@@ -52,15 +58,26 @@ class SearchConfig(AppConfig):
             pre_save.connect(_note_renaming, sender=term, dispatch_uid=uid)
             post_save.connect(_if_renamed(touch), sender=term, weak=False, dispatch_uid=uid)
             pre_delete.connect(touch, sender=term, weak=False, dispatch_uid=uid)
+        post_migrate.connect(_restore_triggers, sender=self, dispatch_uid="search-triggers")
 
 
-def _tombstone(kind):
-    def receiver(sender, instance, **kwargs):
-        from frontdoor.search.models import Tombstone
+def _restore_triggers(using, **kwargs):
+    """Put back change triggers a migration dropped (SQLite remakes a table to alter it). What
+    was written meanwhile went unnoted, so every index is then rebuilt: a new generation."""
+    from frontdoor.search import changes
+    from frontdoor.search.backend import KINDS
+    from frontdoor.search.models import IndexState
 
-        Tombstone.objects.create(key=f"{kind}:{instance.pk}")
-
-    return receiver
+    connection = connections[using]
+    tables = {kind: model._meta.db_table for kind, model in KINDS.items()}
+    existing = set(connection.introspection.table_names())
+    if not {changes.CHANGE_TABLE, *tables.values()} <= existing:
+        return  # migrated part of the way, or back: the triggers come with the log
+    if not changes.missing(connection, tables):
+        return
+    with transaction.atomic(using=using):
+        changes.install(connection, tables)
+        IndexState.objects.using(using).filter(pk=1).update(generation=uuid.uuid4())
 
 
 def _now():

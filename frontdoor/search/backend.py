@@ -1,12 +1,17 @@
 """The tantivy index: derived from the database, rebuilt by one command, kept fresh by catch-up.
 
-The database is the source of truth. Each server process, before it answers a search, asks
-the database one cheap question (the newest `updated` across every searchable table, the
-newest deletion, and the index generation) and, if the index is behind, catches it up under
-a file lock so that only one process writes at a time. Every process then reloads its reader
-and sees the same index. Signal handlers (apps.py) only keep that question honest: a deleted
-row leaves a tombstone, since it has no `updated` to notice, and a change that leaves a
-record's `updated` behind (its venue deleted, its sector renamed) moves it.
+The database is the source of truth. A trigger on every searchable table notes each row
+inserted, updated or deleted in the change log (changes.py, models.Change). Each server
+process, before it answers a search, asks the database one cheap question (how many changes
+the log holds past the index's horizon, and the index generation) and, if the index is
+behind, catches it up under a file lock so that only one process writes at a time. Every
+process then reloads its reader and sees the same index. Signal handlers (apps.py) only
+touch records whose words change without a row of theirs being written (a sector renamed).
+
+The horizon is what makes this sound when transactions commit out of order: on PostgreSQL
+it is the oldest transaction still running when the index last looked, so a change saved
+early and committed late (a long feed sync) is read when it commits, however many quicker
+edits were indexed meanwhile. On SQLite one writer at a time makes the log's own ids serve.
 """
 
 import datetime
@@ -25,18 +30,19 @@ from contextlib import contextmanager
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import tantivy
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from frontdoor.core import geo
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Organisation, Person, Place, Programme, Sector, Stage, Trial
 from frontdoor.events.models import Event
-from frontdoor.search.models import IndexState, Tombstone
+from frontdoor.search.models import Change, IndexState
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +73,6 @@ SUBKIND_LABELS = {
 }
 NO_DAY, FAR_DAY = 0, 10**7  # programme dates as day numbers; no date means always open
 ANALYZER = "fd_text"
-# Catch-up re-reads rows this much older than the watermark: a transaction that committed
-# late with an earlier `updated` is not lost.
-OVERLAP = datetime.timedelta(seconds=5)
 SCHEMA_VERSION = 12  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
@@ -433,23 +436,58 @@ def _as_datetime(value):
     return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
-def database_position():
-    """(generation, newest `updated`, newest tombstone id) in one query: the freshness check."""
+class Position(NamedTuple):
+    """What the database holds, as one statement saw it (see database_position)."""
+
+    generation: str | None
+    horizon: int  # every change of a transaction below this had committed (or rolled back)
+    since: int  # changes logged at or past the `since` horizon asked about
+    past: int  # changes logged at or past `horizon`
+
+
+def _horizon_sql(vendor):
+    """SQL for the horizon, and the change log column compared with it.
+
+    PostgreSQL: the oldest transaction still running (its own, inside one). Every change
+    below it is visible now; one at or past it may commit later, so it is read again until
+    the horizon passes it. SQLite: the next id the log will give. One writer at a time, from
+    its BEGIN (IMMEDIATE) to its commit, means a change not yet visible gets a larger id."""
+    if vendor == "postgresql":
+        return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint", "txid"
     q = connection.ops.quote_name
-    newest = " UNION ALL ".join(
-        f"SELECT MAX({q('updated')}) AS m FROM {q(model._meta.db_table)}"
-        for model in KINDS.values()
-    )
+    sequence = f"SELECT seq FROM sqlite_sequence WHERE name = '{Change._meta.db_table}'"
+    return f"COALESCE(({sequence}), 0) + 1", q("id")
+
+
+def database_position(since=None):
+    """The freshness check, in one query: the generation, the horizon, and how many changes
+    the log holds at or past `since` (the horizon the index was caught up to) and at or past
+    the horizon now. All from one statement, so from one snapshot of the database: every
+    change it counts is one a catch-up that reads the log afterwards sees."""
+    q = connection.ops.quote_name
+    horizon, column = _horizon_sql(connection.vendor)
+    log = q(Change._meta.db_table)
     sql = (
-        f"SELECT (SELECT MAX(m) FROM ({newest}) AS u),"
-        f" (SELECT MAX({q('id')}) FROM {q(Tombstone._meta.db_table)}),"
+        f"SELECT h.h,"
+        f" (SELECT COUNT(*) FROM {log} WHERE {column} >= COALESCE(%s, h.h)),"
+        f" (SELECT COUNT(*) FROM {log} WHERE {column} >= h.h),"
         f" (SELECT {q('generation')} FROM {q(IndexState._meta.db_table)} WHERE {q('id')} = 1)"
+        f" FROM (SELECT {horizon} AS h) AS h"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        updated, tombstone, generation = cursor.fetchone()
+        cursor.execute(sql, [since])
+        horizon, counted_since, counted_past, generation = cursor.fetchone()
     generation = str(uuid.UUID(str(generation))) if generation else None
-    return generation, _as_datetime(updated), tombstone or 0
+    return Position(generation, horizon, counted_since, counted_past)
+
+
+def changes_since(horizon):
+    """The change log from a horizon on (see database_position)."""
+    return Change.objects.filter(**{f"{_log_column()}__gte": horizon})
+
+
+def _log_column():
+    return "txid" if connection.vendor == "postgresql" else "id"
 
 
 class SearchIndex:
@@ -460,7 +498,8 @@ class SearchIndex:
         self.mutex = threading.Lock()
         self.generation = None
         self.index = None
-        self.seen = None  # (watermark, tombstone id) this process knows the index holds
+        # (horizon, changes counted past it) this process knows the index holds
+        self.seen = None
 
     def path(self, generation):
         return self.root / f"{generation}-v{SCHEMA_VERSION}"
@@ -484,22 +523,20 @@ class SearchIndex:
     def _read_state(self, path):
         try:
             data = json.loads((path / "frontdoor-state.json").read_text())
-        except (FileNotFoundError, ValueError):
+            return data["horizon"], data["counted"]
+        except (FileNotFoundError, ValueError, KeyError):
             return None
-        return _as_datetime(data["watermark"]), data["tombstone"]
 
-    def _write_state(self, path, watermark, tombstone):
+    def _write_state(self, path, horizon, counted):
         tmp = path / "frontdoor-state.json.tmp"
-        tmp.write_text(
-            json.dumps(
-                {"watermark": watermark.isoformat() if watermark else None, "tombstone": tombstone}
-            )
-        )
+        tmp.write_text(json.dumps({"horizon": horizon, "counted": counted}))
         os.replace(tmp, path / "frontdoor-state.json")
 
     def ready(self):
         """Make the index current with the database, then return a fresh searcher."""
-        generation, updated, tombstone = database_position()
+        seen = self.seen
+        position = database_position(seen[0] if seen else None)
+        generation = position.generation
         if generation is None:
             with transaction.atomic():
                 generation = str(IndexState.current().generation)
@@ -507,14 +544,16 @@ class SearchIndex:
             if generation != self.generation:
                 self._switch(generation)
             path = self.path(generation)
-            if self.seen is None or not _covers(self.seen, updated, tombstone):
+            # Nothing logged past the horizon since it was counted: the index holds it all.
+            if self.seen is None or self.seen != seen or position.since != seen[1]:
                 with self.writing(generation):
                     state = self._read_state(path)
                     if state is None:
                         self._build(path)
                         state = self._read_state(path)
-                    if not _covers(state, updated, tombstone):
-                        state = self._catch_up(path, state, updated, tombstone)
+                    position = database_position(state[0])
+                    if position.since != state[1]:
+                        state = self._catch_up(path, state, position)
                 self.seen = state
                 self.index.reload()
                 self._searcher = self.index.searcher()
@@ -522,7 +561,7 @@ class SearchIndex:
             return self._searcher
 
     def state(self):
-        """What this process's reader holds: (generation, watermark, tombstone), or None."""
+        """What this process's reader holds: (generation, horizon, changes counted), or None."""
         return (self.generation, *self.seen) if self.seen else None
 
     def _switch(self, generation):
@@ -534,10 +573,12 @@ class SearchIndex:
         self._searcher = None
 
     def _build(self, path, progress=None):
-        """Write every published record into an empty index; caller holds the lock."""
+        """Write every published record into an empty index; caller holds the lock.
+        Returns the number of documents and the horizon the index holds everything below."""
         started = time.monotonic()
-        watermark = timezone.now()
-        tombstone = Tombstone.objects.aggregate(m=Max("id"))["m"] or 0
+        # Taken before the rows are read: a change the build might miss is at or past it,
+        # and the first catch-up reads it.
+        position = database_position()
         writer = self.index.writer(heap_size=BUILD_HEAP, num_threads=1)
         writer.delete_all_documents()
         _load_sectors()
@@ -552,35 +593,33 @@ class SearchIndex:
         writer.wait_merging_threads()
         if progress:
             progress(count % 10_000)
-        self._write_state(path, watermark, tombstone)
+        self._write_state(path, position.horizon, position.past)
         log.info("search index built: %s documents in %.1fs", count, time.monotonic() - started)
-        return count
+        return count, position.horizon
 
-    def _catch_up(self, path, state, updated, tombstone):
-        """Re-index rows changed since the watermark and drop deleted ones; lock held."""
-        watermark, seen_tombstone = state
-        new_watermark = max(filter(None, [watermark, updated]))
+    def _catch_up(self, path, state, position):
+        """Re-index the records the log names from the index's horizon on (deleted ones just
+        leave); lock held. Returns the new state: the horizon and count `position` saw."""
+        changed = changes_since(state[0])
         writer = self.index.writer(heap_size=15_000_000, num_threads=1)
         _load_sectors()
-        since = (watermark or timezone.now()) - OVERLAP
         for kind, model in KINDS.items():
-            recent = Q(updated__gte=since)
+            logged = changed.filter(kind=kind)
+            recent = Q(pk__in=logged.values("record"))
             if kind in LOCATED_BY:  # a provider published, moved or hidden moves its programmes
-                related = model._meta.get_field(LOCATED_BY[kind]).related_model
-                moved = related.objects.filter(updated__gte=since).values("pk")
-                recent |= Q(**{f"{LOCATED_BY[kind]}__in": moved})
-            changed = model.objects.filter(recent)
-            for pk in changed.values_list("pk", flat=True):
+                field = LOCATED_BY[kind]
+                related = model._meta.get_field(field).related_model
+                related_kind = next(k for k, m in KINDS.items() if m is related)
+                recent |= Q(**{f"{field}__in": changed.filter(kind=related_kind).values("record")})
+            gone = set(logged.values_list("record", flat=True))
+            gone.update(model.objects.filter(recent).values_list("pk", flat=True))
+            for pk in gone:
                 writer.delete_documents_by_term("key", f"{kind}:{pk}")
             for row in rows(kind, published(kind).filter(recent)):
                 writer.add_json(document(kind, row))
-        for key in Tombstone.objects.filter(id__gt=seen_tombstone, id__lte=tombstone).values_list(
-            "key", flat=True
-        ):
-            writer.delete_documents_by_term("key", key)
         writer.commit()
         writer.wait_merging_threads()
-        new_state = (new_watermark, max(seen_tombstone, tombstone))
+        new_state = (position.horizon, position.past)
         self._write_state(path, *new_state)
         return new_state
 
@@ -592,7 +631,7 @@ class SearchIndex:
             path.mkdir(parents=True, exist_ok=True)
             self.index = self._open(path)
             self.generation = str(new)
-            count = self._build(path, progress=progress)
+            count, horizon = self._build(path, progress=progress)
             self.seen = self._read_state(path)
             self.index.reload()
             self._searcher = self.index.searcher()
@@ -602,12 +641,9 @@ class SearchIndex:
                 state.generation = new
                 state.rebuilt_at = timezone.now()
                 state.save()
-            # Old tombstones are applied everywhere by now; keep the newest so ids never
-            # restart (SQLite reuses ids of an emptied table).
-            newest = Tombstone.objects.aggregate(m=Max("id"))["m"] or 0
-            Tombstone.objects.filter(
-                deleted_at__lt=timezone.now() - datetime.timedelta(days=7)
-            ).exclude(id=newest).delete()
+            # Every process builds the new generation from the tables, at a later horizon:
+            # no index needs the changes before this build's.
+            Change.objects.filter(**{f"{_log_column()}__lt": horizon}).delete()
         self._remove_old(keep={str(new), str(old)})
         return count
 
@@ -621,13 +657,6 @@ class SearchIndex:
                     shutil.rmtree(child, ignore_errors=True)
                 else:
                     child.unlink(missing_ok=True)
-
-
-def _covers(state, updated, tombstone):
-    watermark, seen_tombstone = state
-    if tombstone > seen_tombstone:
-        return False
-    return updated is None or (watermark is not None and updated <= watermark)
 
 
 _shared = {}

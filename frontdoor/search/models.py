@@ -1,5 +1,5 @@
-"""What the search app keeps in the database: the index's identity, deletions still to apply
-to the index, and the queries that found little (the gap signal for curators)."""
+"""What the search app keeps in the database: the index's identity, the changes every index
+catches up with, and the queries that found little (the gap signal for curators)."""
 
 import uuid
 
@@ -24,14 +24,28 @@ class IndexState(models.Model):
         return state
 
 
-class Tombstone(models.Model):
-    """A listing deleted from the database, waiting to be removed from every process's index."""
+class Change(models.Model):
+    """A searchable row inserted, updated or deleted: noted by a database trigger (see the
+    0003 migration), read by every index's catch-up, emptied by a rebuild."""
 
-    key = models.CharField(max_length=40, help_text="kind:pk, as the index names documents")
-    deleted_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, help_text="The record's kind, as the index names it")
+    record = models.BigIntegerField(help_text="The record's primary key")
+    # On PostgreSQL, the writing transaction's id: a catch-up re-reads every change of a
+    # transaction that was still running when it last looked (see backend.database_position).
+    # Empty on SQLite, where one writer at a time makes the row's own id serve.
+    txid = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["txid"],
+                condition=models.Q(txid__isnull=False),
+                name="search_change_by_txid",
+            )
+        ]
 
     def __str__(self):
-        return self.key
+        return f"{self.kind}:{self.record}"
 
 
 class SearchGap(models.Model):

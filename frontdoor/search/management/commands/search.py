@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from frontdoor.search.actions import index_rebuild
 from frontdoor.search.backend import KINDS, database_position, published, search_index
+from frontdoor.search.models import Change
 
 
 class Command(BaseCommand):
@@ -38,9 +39,10 @@ class Command(BaseCommand):
             searcher = search_index().ready()
         except OSError as error:
             raise CommandError(f"Could not open the search index: {error}") from error
-        generation, updated, _ = database_position()
+        generation = database_position().generation
         published_count = sum(published(kind).count() for kind in KINDS)
         self.stdout.write(
             f"Index generation {generation}: {searcher.num_docs:,} documents; "
-            f"{published_count:,} published records; newest edit {updated}."
+            f"{published_count:,} published records; "
+            f"{Change.objects.count():,} changes logged since the last rebuild."
         )
