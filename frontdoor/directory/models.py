@@ -19,6 +19,17 @@ from frontdoor.core.models import (
 )
 
 
+def in_order(low, high, name, message):
+    """A check that field `low` is not after field `high` when both are given."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__isnull": True})
+        | Q(**{f"{low}__lte": models.F(high)}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
 class Term(models.Model):
     """A taxonomy term: a name, a stable slug for URLs, and its place in lists."""
 
@@ -200,19 +211,17 @@ class Programme(Listing):
     class Meta(Listing.Meta):
         constraints = [
             *Listing.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(amount_min__isnull=True)
-                | Q(amount_max__isnull=True)
-                | Q(amount_min__lte=models.F("amount_max")),
-                name="directory_programme_amount_range",
-                violation_error_message="The smallest amount is more than the largest.",
+            in_order(
+                "amount_min",
+                "amount_max",
+                "directory_programme_amount_range",
+                "The smallest amount is more than the largest.",
             ),
-            models.CheckConstraint(
-                condition=Q(opens_on__isnull=True)
-                | Q(closes_on__isnull=True)
-                | Q(opens_on__lte=models.F("closes_on")),
-                name="directory_programme_date_range",
-                violation_error_message="Applications close before they open.",
+            in_order(
+                "opens_on",
+                "closes_on",
+                "directory_programme_date_range",
+                "Applications close before they open.",
             ),
         ]
 
@@ -300,11 +309,10 @@ class Trial(Listing):
         verbose_name = "smart-city trial"
         constraints = [
             *Listing.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(started_on__isnull=True)
-                | Q(ended_on__isnull=True)
-                | Q(started_on__lte=models.F("ended_on")),
-                name="directory_trial_date_range",
-                violation_error_message="The trial ends before it starts.",
+            in_order(
+                "started_on",
+                "ended_on",
+                "directory_trial_date_range",
+                "The trial ends before it starts.",
             ),
         ]
