@@ -186,30 +186,10 @@ class Register:
         )
         # Run together, so the scans of the newest snapshot overlap.
         *frames, uk = pl.collect_all(queries)
-        # A row per company and area it is in (a company in Birmingham is in the West
-        # Midlands too), with one boolean column per definition, computed once.
-        long, slugs = [], pl.Enum([a.slug for a in areas])  # an Enum groups faster than text
-        for s, frame in zip(snapshots, frames, strict=True):
-            located = frame.join(
-                places[s.month].select("postcode", "lad"), on="postcode", how="left"
-            ).with_columns(
-                pl.col("accounts").cast(pl.String),
-                active().alias(ACTIVE),
-                legacy_only().alias(LEGACY),
-                *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
-            )
-            long.append(
-                pl.concat(
-                    located.lazy()
-                    .filter(in_area(a, recodes))
-                    .select(
-                        pl.lit(a.slug, dtype=slugs).alias("area"),
-                        pl.exclude("postcode", "lad", "status"),
-                    )
-                    for a in areas
-                )
-            )
-        rows = pl.collect_all(long)
+        rows = pl.collect_all(
+            _by_area(frame, places[s.month], areas, definitions, recodes)
+            for s, frame in zip(snapshots, frames, strict=True)
+        )
         subsets = {s.month: r.lazy() for s, r in zip(snapshots, rows, strict=True)}
         by_month = {s.month: s for s in snapshots}
         gone = {}
@@ -227,6 +207,24 @@ class Register:
         counts = Counts.of(subsets, gone, survivors, definitions)
         starts = {years: start for years, (start, _) in survivors.items()}
         return cls(snapshots, uk.row(0, named=True), counts, starts)
+
+
+def _by_area(frame, places, areas, definitions, recodes):
+    """A snapshot's rows once per area they are in (a company in Birmingham is in the West
+    Midlands too), with the area and one boolean column per definition, computed once."""
+    located = frame.join(places.select("postcode", "lad"), on="postcode", how="left").with_columns(
+        pl.col("accounts").cast(pl.String),
+        active().alias(ACTIVE),
+        legacy_only().alias(LEGACY),
+        *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
+    )
+    slugs = pl.Enum([a.slug for a in areas])  # an Enum groups faster than text
+    return pl.concat(
+        located.lazy()
+        .filter(in_area(a, recodes))
+        .select(pl.lit(a.slug, dtype=slugs).alias("area"), pl.exclude("postcode", "lad", "status"))
+        for a in areas
+    )
 
 
 @dataclass
