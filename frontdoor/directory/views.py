@@ -6,7 +6,24 @@ from frontdoor.directory import filters
 from frontdoor.directory.models import Organisation, Person, Place, Programme, Trial
 
 
-class OrganisationList(FilteredListView):
+class DirectoryList(FilteredListView):
+    """A directory list, paged in a total order, with its filter errors on any page."""
+
+    def get_queryset(self):
+        # Names repeat: without the pk, PostgreSQL may order ties differently for each page,
+        # showing a record twice and another never.
+        return super().get_queryset().order_by("name", "pk")
+
+    def paginate_queryset(self, queryset, page_size):
+        # Bad filters match nothing; page 2 of nothing would be a 404, not the 400 page.
+        if not self.filterset.is_valid():
+            paginator = self.get_paginator(queryset, page_size)
+            page = paginator.page(1)
+            return paginator, page, page.object_list, False
+        return super().paginate_queryset(queryset, page_size)
+
+
+class OrganisationList(DirectoryList):
     model = Organisation
     filterset_class = filters.OrganisationFilterSet
     queryset = Organisation.objects.published().select_related("stage").prefetch_related("sectors")
@@ -27,7 +44,7 @@ class OrganisationDetail(DetailView):
         )
 
 
-class PlaceList(FilteredListView):
+class PlaceList(DirectoryList):
     model = Place
     filterset_class = filters.PlaceFilterSet
     queryset = Place.objects.published().select_related("operator").prefetch_related("sectors")
@@ -44,7 +61,7 @@ class PlaceDetail(DetailView):
         )
 
 
-class ProgrammeList(FilteredListView):
+class ProgrammeList(DirectoryList):
     model = Programme
     filterset_class = filters.ProgrammeFilterSet
     queryset = (
@@ -60,7 +77,7 @@ class ProgrammeDetail(DetailView):
     )
 
 
-class PersonList(FilteredListView):
+class PersonList(DirectoryList):
     model = Person
     filterset_class = filters.PersonFilterSet
     queryset = (
@@ -76,7 +93,7 @@ class PersonDetail(DetailView):
     )
 
 
-class TrialList(FilteredListView):
+class TrialList(DirectoryList):
     model = Trial
     filterset_class = filters.TrialFilterSet
     queryset = (
