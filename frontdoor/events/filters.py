@@ -20,6 +20,21 @@ AREAS = [
 ]
 
 
+class YesNoCheckbox(forms.CheckboxInput):
+    """A checkbox that also reads an API client's booleans: "false", "0", "no" and "off"
+    untick it, where a plain checkbox would take any text but "false" as ticked."""
+
+    VALUES = {"on": True, "true": True, "1": True, "yes": True}
+    VALUES |= {"off": False, "false": False, "0": False, "no": False}
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, str):
+            # Anything else is unknown (None): like an unticked box, it asks for nothing.
+            return self.VALUES.get(value.lower())
+        return super().value_from_datadict(data, files, name)
+
+
 class EventFilterSet(ListingFilterSet):
     when = django_filters.ChoiceFilter(
         choices=[("upcoming", "Upcoming"), ("past", "Past")],
@@ -30,7 +45,7 @@ class EventFilterSet(ListingFilterSet):
     )
     kind = kind_filter(Event.Kind.choices)
     free = django_filters.BooleanFilter(
-        field_name="is_free", widget=forms.CheckboxInput, label="Free only", method="filter_free"
+        field_name="is_free", widget=YesNoCheckbox, label="Free only", method="filter_free"
     )
     attendance = django_filters.ChoiceFilter(
         choices=[("in_person", "In person"), ("online", "Online")],

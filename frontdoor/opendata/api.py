@@ -112,6 +112,9 @@ def filter_parameters(filterset_class):
         ]
         if isinstance(field, django_filters.BooleanFilter):
             schema_type, many = OpenApiTypes.BOOL, False
+            # A checkbox's "on" is also read as true, and 0, no and off as false.
+            plural = filterset_class._meta.model._meta.verbose_name_plural
+            description += f" (true or false; false, like leaving it out, lists all {plural})"
         else:
             schema_type = OpenApiTypes.STR
             many = isinstance(
