@@ -82,7 +82,10 @@ def _unambiguous(local):
 
 
 class NewEventsAtom(SyndicationFeed):
-    """Atom feed of the newest events, with the list page's filters."""
+    """Atom feed of the newest events, with the list page's filters.
+
+    Keeps the request it answers: make one per request, never share one between threads.
+    """
 
     feed_type = Atom1Feed
     limit = 50
