@@ -31,6 +31,14 @@ class FilteredListView(ListView):
             return self.filterset.queryset.none()
         return self.filterset.qs
 
+    def paginate_queryset(self, queryset, page_size):
+        # Bad filters match nothing; page 2 of nothing would be a 404, not the 400 page.
+        if not self.filterset.is_valid():
+            paginator = self.get_paginator(queryset, page_size)
+            page = paginator.page(1)
+            return paginator, page, page.object_list, False
+        return super().paginate_queryset(queryset, page_size)
+
     def get_paginate_by(self, queryset):
         try:
             size = int(self.request.GET.get("per_page", self.paginate_by))

@@ -7,20 +7,12 @@ from frontdoor.directory.models import Organisation, Person, Place, Programme, T
 
 
 class DirectoryList(FilteredListView):
-    """A directory list, paged in a total order, with its filter errors on any page."""
+    """A directory list, paged in a total order."""
 
     def get_queryset(self):
         # Names repeat: without the pk, PostgreSQL may order ties differently for each page,
         # showing a record twice and another never.
         return super().get_queryset().order_by("name", "pk")
-
-    def paginate_queryset(self, queryset, page_size):
-        # Bad filters match nothing; page 2 of nothing would be a 404, not the 400 page.
-        if not self.filterset.is_valid():
-            paginator = self.get_paginator(queryset, page_size)
-            page = paginator.page(1)
-            return paginator, page, page.object_list, False
-        return super().paginate_queryset(queryset, page_size)
 
 
 class OrganisationList(DirectoryList):

@@ -42,14 +42,6 @@ class EventList(FilteredListView):
     queryset = Event.objects.published().select_related("venue").prefetch_related("sectors")
     template_name = "events/event_list.html"
 
-    def paginate_queryset(self, queryset, page_size):
-        # Bad filters match nothing; page 2 of nothing would be a 404, not the 400 page.
-        if not self.filterset.is_valid():
-            paginator = self.get_paginator(queryset, page_size)
-            page = paginator.page(1)
-            return paginator, page, page.object_list, False
-        return super().paginate_queryset(queryset, page_size)
-
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         iso = today.isocalendar()
