@@ -42,7 +42,7 @@ class NormalisedCharField(models.CharField):
 
     def clean(self, value, model_instance):
         # Checked after normalising, so max_length applies to the stored form.
-        return super().clean(self.normalise(value), model_instance)
+        return super().clean(self.normalise(self.to_python(value)), model_instance)
 
     def formfield(self, **kwargs):
         # Room for the spaces people type ("SC 123456"); the stored length is checked in clean().

@@ -98,6 +98,9 @@ def test_codes_are_normalised_when_a_record_is_cleaned():
     )
     org.full_clean()
     assert (org.company_number, org.postcode) == ("SC123456", "SW1A 1AA")
+    org.company_number = 1234567  # as unquoted JSON data gives it
+    org.full_clean()
+    assert org.company_number == "01234567"
 
 
 def test_programme_open_on():
