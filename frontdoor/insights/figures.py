@@ -181,7 +181,7 @@ class Register:
             .filter(active())
             .select(
                 all=pl.len(),
-                **{d.slug: in_codes(d.code_table()).sum() for d in definitions},
+                **{f"in:{d.slug}": in_codes(d.code_table()).sum() for d in definitions},
             )
         )
         # Run together, so the scans of the newest snapshot overlap.
@@ -231,7 +231,8 @@ def _by_area(frame, places, areas, definitions, recodes):
 class Counts:
     """Every count the figures need, per area and definition, for all the loaded ones at once:
     a few group-bys over the rows of all areas, instead of a dozen small queries for each
-    area and definition (each query costs about a millisecond however small it is)."""
+    area and definition (each query costs about a millisecond however small it is). A
+    definition is known here by its column's name, "in:<slug>"."""
 
     areas: dict  # {area: {"active": n, "legacy": n, definition: n active in it}}
     accounts: dict  # {(area, definition): {accounts category: n active}}
@@ -246,7 +247,9 @@ class Counts:
     def of(cls, subsets, gone, survivors, definitions):
         latest = subsets[max(subsets)]
         act = pl.col(ACTIVE)
-        sector = {d.slug: pl.col(f"in:{d.slug}") for d in definitions}
+        # Each count is named as the definition's column ("in:<slug>"), which no other name
+        # can be (a definition may be slugged "area" or "year").
+        sector = {f"in:{d.slug}": pl.col(f"in:{d.slug}") for d in definitions}
         queries = {
             "areas": latest.group_by("area").agg(
                 active=act.sum(),
@@ -269,14 +272,15 @@ class Counts:
         # its incorporation date as the newest snapshot gives it.
         seen = pl.concat(subsets[month] for month in sorted(subsets))
         for d in definitions:
-            queries[f"born:{d.slug}"] = (
-                seen.filter(sector[d.slug])
+            column = f"in:{d.slug}"
+            queries[f"born:{column}"] = (
+                seen.filter(pl.col(column))
                 .unique(["area", "number"], keep="last")
                 .group_by("area", year=pl.col("incorporated").dt.year())
                 .len()
             )
-            queries[f"mix:{d.slug}"] = (  # grouped by SIC codes before the lookup
-                latest.filter(act & sector[d.slug])
+            queries[f"mix:{column}"] = (  # grouped by SIC codes before the lookup
+                latest.filter(act & pl.col(column))
                 .group_by("area", *SIC_COLUMNS)
                 .len()
                 .group_by("area", subsector(d.code_table()).alias("subsector"))
@@ -301,33 +305,33 @@ class Counts:
                 )
         found = dict(zip(queries, pl.collect_all(queries.values()), strict=True))
         rows = {name: list(frame.iter_rows(named=True)) for name, frame in found.items()}
-        slugs = list(sector)
+        columns = list(sector)
         subsectors = {}
-        for d in slugs:
+        for d in columns:
             for r in rows[f"mix:{d}"]:
                 subsectors.setdefault((r["area"], d), []).append((r["subsector"], r["len"]))
         for mix in subsectors.values():
             mix.sort(key=lambda item: (-item[1], item[0]))
         survival = {}
         for years in survivors:
-            survived = _per_area(rows[f"survived:{years}"], slugs)
-            for (area, d), cohort in _per_area(rows[f"cohort:{years}"], slugs).items():
+            survived = _per_area(rows[f"survived:{years}"], columns)
+            for (area, d), cohort in _per_area(rows[f"cohort:{years}"], columns).items():
                 survival[(years, area, d)] = (cohort, survived.get((area, d), 0))
         return cls(
             areas={r["area"]: r for r in rows["areas"]},
-            accounts=_per_area(rows["accounts"], slugs, by="accounts"),
+            accounts=_per_area(rows["accounts"], columns, by="accounts"),
             subsectors=subsectors,
-            numbers={(r["area"], d): r[d] for r in rows["numbers"] for d in slugs},
+            numbers={(r["area"], d): r[d] for r in rows["numbers"] for d in columns},
             born={
                 (area, d): years
-                for d in slugs
+                for d in columns
                 for (area, _), years in _per_area(rows[f"born:{d}"], ["len"], by="year").items()
             },
-            dissolved=_per_area(rows["dissolved"], slugs, by="year"),
+            dissolved=_per_area(rows["dissolved"], columns, by="year"),
             gone={
                 (month, area, d): n
                 for month in gone
-                for (area, d), n in _per_area(rows[f"gone:{month}"], slugs).items()
+                for (area, d), n in _per_area(rows[f"gone:{month}"], columns).items()
             },
             survival=survival,
         )
@@ -364,15 +368,16 @@ def _share(part, whole):
 
 def compute(register, area, definition, peers=()):
     """Every figure for one area and definition, as plain JSON-ready data."""
-    counts, key = register.counts, (area.slug, definition.slug)
+    column = f"in:{definition.slug}"  # what Counts names the definition's counts
+    counts, key = register.counts, (area.slug, column)
     latest = register.snapshots[-1]
 
     def headline_of(area):
         found = counts.areas.get(area.slug, {})
-        return found.get("active", 0), found.get(definition.slug, 0)
+        return found.get("active", 0), found.get(column, 0)
 
     active_all, active_sector = headline_of(area)
-    uk_all, uk_sector = register.uk["all"], register.uk[definition.slug]
+    uk_all, uk_sector = register.uk["all"], register.uk[column]
     uk_share = _share(uk_sector, uk_all)
     share = _share(active_sector, active_all)
     by_accounts = counts.accounts.get(key, {})

@@ -167,6 +167,18 @@ def test_a_custom_definition_is_data(two_snapshots):
     assert coventry["definition"] == {"slug": "data", "name": "Data", "version": "1"}
 
 
+@pytest.mark.parametrize("slug", ["all", "active", "area", "accounts", "year", "len"])
+def test_a_definition_may_be_slugged_like_any_column(two_snapshots, digital, slug):
+    copy = SectorDefinition.objects.create(slug=slug, name="Copy", version="1")
+    for code in digital.codes.all():
+        copy.codes.create(sic_class=code.sic_class, code=code.code, subsector=code.subsector)
+    mk = Area.objects.get(slug="milton-keynes")
+    original, copied = figures_for(mk, digital), figures_for(mk, copy)
+    for figures in (original, copied):
+        del figures["definition"]
+    assert copied == original
+
+
 def test_refresh_caches_every_area_and_definition(
     two_snapshots, digital, django_assert_max_num_queries
 ):
