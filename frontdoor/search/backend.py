@@ -545,13 +545,18 @@ class SearchIndex:
                 self._switch(generation)
             path = self.path(generation)
             # Nothing logged past the horizon since it was counted: the index holds it all.
-            if self.seen is None or self.seen != seen or position.since != seen[1]:
+            # A horizon never goes back, unless the log started again below it (its table
+            # remade, a backup restored): then the index is built afresh.
+            went_back = seen is not None and position.horizon < seen[0]
+            if self.seen is None or self.seen != seen or position.since != seen[1] or went_back:
                 with self.writing(generation):
                     state = self._read_state(path)
-                    if state is None:
+                    if state is not None:
+                        position = database_position(state[0])
+                    if state is None or position.horizon < state[0]:
                         self._build(path)
                         state = self._read_state(path)
-                    position = database_position(state[0])
+                        position = database_position(state[0])
                     if position.since != state[1]:
                         state = self._catch_up(path, state, position)
                 self.seen = state
