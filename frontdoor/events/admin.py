@@ -1,7 +1,10 @@
+import datetime
 import zoneinfo
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -10,8 +13,35 @@ from frontdoor.core.admin import DateHierarchyAdmin, ListingAdmin
 from frontdoor.events.models import Event, Feed, FeedSync, Festival, PitchApplication
 
 
+class ClockTimeField(forms.SplitDateTimeField):
+    """A date and time as the clock reads it in the current time zone (the event's, in its
+    admin). A reading the clocks pass twice, or skip, is taken as its first one, where Django
+    would refuse it: an event at 01:30 on the night the clocks go back stays editable."""
+
+    def compress(self, data_list):
+        if data_list and all(value not in self.empty_values for value in data_list):
+            moment = datetime.datetime.combine(*data_list)
+            return moment.replace(tzinfo=timezone.get_current_timezone())
+        return super().compress(data_list)
+
+
+class EventForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        for name in ("starts_at", "ends_at"):
+            if name not in self.changed_data and getattr(self.instance, name, None):
+                # Unchanged: the very moment stored, even the second of two 01:30s.
+                data[name] = getattr(self.instance, name)
+        return data
+
+
 @admin.register(Event)
 class EventAdmin(ListingAdmin):
+    form = EventForm
+    formfield_overrides = {
+        **ListingAdmin.formfield_overrides,
+        models.DateTimeField: {"form_class": ClockTimeField},
+    }
     list_display = ["name", "kind", "starts_at", "status", *ListingAdmin.list_display[1:]]
     list_filter = ["kind", "status", "feed", "festival", *ListingAdmin.list_filter]
     autocomplete_fields = ["venue", "festival"]

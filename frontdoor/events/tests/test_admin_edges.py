@@ -148,3 +148,34 @@ def test_times_are_typed_and_shown_in_the_events_own_zone(admin_client, client):
     # A zone that does not exist is the form's error, not a crash.
     response = admin_client.post("/admin/events/event/add/", event_form(time_zone="x" * 300))
     assert "time_zone" in response.context["adminform"].form.errors
+
+
+def test_a_time_the_clocks_pass_twice_or_skip_is_saved_not_refused(admin_client):
+    # New York's clocks go back at 02:00 on 1 November 2026: 01:30 happens twice. This
+    # event starts at the second 01:30 (EST, 06:30 UTC).
+    event = EventFactory(
+        name="Night hack",
+        time_zone="America/New_York",
+        starts_at=datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 11, 1, 8, tzinfo=datetime.UTC),
+    )
+    change = f"/admin/events/event/{event.pk}/change/"
+    assert 'name="starts_at_1" value="01:30:00"' in admin_client.get(change).content.decode()
+    shown = {"starts_at_0": "2026-11-01", "starts_at_1": "01:30:00", "ends_at_1": "03:00:00"}
+    form = event_form(name="Night hackathon", slug=event.slug, ends_at_0="2026-11-01", **shown)
+    form["time_zone"] = "America/New_York"
+    assert admin_client.post(change, form).status_code == 302
+    event.refresh_from_db()  # renamed, and still the very moment it was
+    assert event.name == "Night hackathon"
+    assert event.starts_at == datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.UTC)
+    # Typed anew, a doubled time is its first reading, a skipped one (02:30 on 8 March
+    # 2026, when the clocks go forward) the moment the clock would show it.
+    form |= {"starts_at_1": "01:00:00"}
+    assert admin_client.post(change, form).status_code == 302
+    event.refresh_from_db()
+    assert event.starts_at == datetime.datetime(2026, 11, 1, 5, tzinfo=datetime.UTC)
+    skipped = {"starts_at_0": "2026-03-08", "starts_at_1": "02:30:00", "ends_at_0": "2026-03-08"}
+    skipped["ends_at_1"] = "04:00:00"
+    assert admin_client.post(change, form | skipped).status_code == 302
+    event.refresh_from_db()
+    assert event.starts_at == datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC)
