@@ -237,6 +237,13 @@ def stored_numbers(data_dir):
     return sorted(pl.read_parquet(data_dir / "insights" / snapshot.filename)["number"])
 
 
+def assert_report_gives_the_examples_reasons(result):
+    with open(result.report, encoding="utf-8") as f:
+        assert [r["reason"] for r in csv.DictReader(f)] == [
+            line.split(": ", 1)[1] for line in result.bad_examples
+        ]
+
+
 def test_each_reason_quotes_its_own_value(data_dir):
     rows = snapshot_2024()
     rows[5] = row(number="00000006", incorporated="2020-02-01", dissolved="yesterday")
@@ -248,10 +255,7 @@ def test_each_reason_quotes_its_own_value(data_dir):
         f"{NAME}.csv, line 8: CompanyNumber “abc” is not 8 capital letters or digits; "
         "IncorporationDate “15/15/2020” is not a dd/mm/yyyy date",
     ]
-    with open(result.report, encoding="utf-8") as f:
-        assert [r["reason"] for r in csv.DictReader(f)] == [
-            line.split(": ", 1)[1] for line in result.bad_examples
-        ]
+    assert_report_gives_the_examples_reasons(result)
 
 
 def test_bad_rows_after_a_value_spanning_lines_get_their_own_line(data_dir):
@@ -320,10 +324,7 @@ def test_a_date_after_the_files_month_or_a_dissolution_before_incorporation_is_a
         f"{NAME}.csv, line 18: IncorporationDate “01/01/2999” is after the month of the file; "
         "DissolutionDate “01/01/0001” is before the IncorporationDate “01/01/2999”",
     ]
-    with open(result.report, encoding="utf-8") as f:
-        assert [r["reason"] for r in csv.DictReader(f)] == [
-            line.split(": ", 1)[1] for line in result.bad_examples
-        ]
+    assert_report_gives_the_examples_reasons(result)
     # The good rows' figures are as they were; the bad rows' companies are still on the
     # register (their numbers are sure): in a later snapshot, none would have disappeared.
     figures = figures_for(area, digital)
