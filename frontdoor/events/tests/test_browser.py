@@ -20,7 +20,9 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture
 def site(live_server):
-    now = timezone.now()
+    # Evenings, whatever the time the tests run: two hours from now may end after midnight,
+    # and an event on two days is listed twice in the month grid.
+    evening = timezone.localtime().replace(hour=18, minute=0, second=0, microsecond=0)
     festival = FestivalFactory(name="Milton Keynes Tech Week")
     venue = PlaceFactory(name="MK Gallery", local_authority_code="E06000042")
     for day, (name, track) in enumerate([("Opening keynote", "Main stage"), ("Makers", "Makers")]):
@@ -29,11 +31,18 @@ def site(live_server):
             festival=festival,
             track=track,
             venue=venue,
-            starts_at=now + datetime.timedelta(days=day + 1),
-            ends_at=now + datetime.timedelta(days=day + 1, hours=2),
+            starts_at=evening + datetime.timedelta(days=day + 1),
+            ends_at=evening + datetime.timedelta(days=day + 1, hours=2),
         )
         event.organisers.add(OrganisationFactory())
-    pitch = EventFactory(name="Pitch night", kind=Event.Kind.PITCH, festival=festival)
+    week_on = evening + datetime.timedelta(days=7)
+    pitch = EventFactory(
+        name="Pitch night",
+        kind=Event.Kind.PITCH,
+        festival=festival,
+        starts_at=week_on,
+        ends_at=week_on + datetime.timedelta(hours=2),
+    )
     PitchApplicationFactory(event=pitch, status=PitchApplication.Status.ACCEPTED)
     return live_server.url, festival, pitch
 
