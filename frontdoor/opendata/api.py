@@ -209,7 +209,7 @@ class ListingList(ApiView):
 
 
 class ListingDetail(ApiView):
-    """One published (or archived) record."""
+    """One published record, or an archived one where its kind keeps archived records open."""
 
     def get(self, request, slug):
         obj = get_object_or_404(self.kind.detail_queryset(), slug=slug)

@@ -3,8 +3,10 @@
 The API, the CSV and JSON downloads and the Open Referral output all read records through
 these serialisers, so a field that is not named here never leaves the site. Personal data
 stays out by construction: a person is listed only with recorded consent
-(PersonQuerySet.published()), and even then only the fields their public page shows, less
-their email address (a page shows it to a reader; bulk files would hand it to harvesters).
+(PersonQuerySet.published()) and while their listing is current (an archived person's page
+may stay, its twin does not: see Kind.archived_is_open), and even then only the fields their
+public page shows, less their email address (a page shows it to a reader; bulk files would
+hand it to harvesters).
 """
 
 import functools
@@ -196,14 +198,24 @@ class Kind:
     filterset: type
     select: tuple = ()
     prefetch: tuple = ()
+    # An archived record's twin stays open for reference, as its page does. Not a person's:
+    # someone whose listing was archived (they left, stepped down) leaves the open data.
+    archived_is_open: bool = True
 
     def queryset(self):
         """Published records with every relation the serialiser reads, in a fixed query count."""
         return self._with_relations(self.model.objects.published())
 
     def detail_queryset(self):
-        """Published or archived: an archived page stays reachable, and so does its twin."""
-        return self._with_relations(self.model.objects.visible())
+        """Published, and archived too where archived records stay open (not people)."""
+        records = self.model.objects
+        return self._with_relations(
+            records.visible() if self.archived_is_open else records.published()
+        )
+
+    def has_open_twin(self, shown):
+        """Whether a record whose page is shown has an API twin that answers."""
+        return self.archived_is_open or not shown.is_archived
 
     def _with_relations(self, queryset):
         # Only published organisations may appear among organisers and partners.
@@ -272,6 +284,7 @@ KINDS = {
             directory_filters.PersonFilterSet,
             select=("organisation",),
             prefetch=("roles",),
+            archived_is_open=False,
         ),
     ]
 }

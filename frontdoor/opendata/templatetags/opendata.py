@@ -57,7 +57,7 @@ def alternate_links(context):
         links = [("application/json", twins["api"]), ("text/csv", twins["csv"])]
     elif obj is not None and getattr(obj, "slug", None):
         for name, kind in KINDS.items():
-            if isinstance(obj, kind.model):
+            if isinstance(obj, kind.model) and kind.has_open_twin(obj):
                 links = [
                     ("application/json", reverse(f"opendata:api-{name}-detail", args=[obj.slug]))
                 ]
