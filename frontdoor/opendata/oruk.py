@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from frontdoor.core.geo import distance_km, postcode_lookup
 from frontdoor.core.models import PublicationState, normalise_postcode
 from frontdoor.core.text import plain_text
+from frontdoor.directory.filters import ProgrammeFilterSet
 from frontdoor.directory.models import Organisation, Place, Programme, Sector, Stage
 from frontdoor.opendata.fields import absolute_url
 from frontdoor.opendata.meta import OpenDataViewMixin
@@ -341,15 +342,20 @@ def filter_services(queryset, request):
 
 
 def filter_by_terms(queryset, request, fields):
-    """taxonomy_term_id (filed under that term) and taxonomy_id (under any of its terms).
+    """taxonomy_term_id (filed under that term; for a programme's stage, open to it) and
+    taxonomy_id (under any of its terms).
 
     fields names the records' field for each taxonomy, as {"sector": ..., "stage": ...}.
     """
     model = queryset.model
     term = _uuid_param(request, "taxonomy_term_id", ("term-sector", "term-stage"))
     if term:
-        field = fields[term[0].removeprefix("term-")]
-        queryset = queryset.filter(pk__in=model.objects.filter(**{field: term[1]}).values("pk"))
+        taxonomy_name = term[0].removeprefix("term-")
+        if model is Programme and taxonomy_name == "stage":
+            queryset = programmes_for_stage(queryset, term[1])
+        else:
+            field = fields[taxonomy_name]
+            queryset = queryset.filter(pk__in=model.objects.filter(**{field: term[1]}).values("pk"))
     tax = _uuid_param(request, "taxonomy_id", ("taxonomy",))
     if tax:
         if tax[1] not in TAXONOMIES:
@@ -359,6 +365,15 @@ def filter_by_terms(queryset, request, fields):
             pk__in=model.objects.filter(**{f"{field}__isnull": False}).values("pk")
         )
     return queryset
+
+
+def programmes_for_stage(queryset, stage_pk):
+    """Programmes a firm at this stage can apply to, by the programmes page's own filter: a
+    programme that names no stage is open to any stage, so it suits every one."""
+    stage = Stage.objects.filter(pk=stage_pk).first()
+    if stage is None:
+        return queryset.none()
+    return ProgrammeFilterSet({"stage": [stage.slug]}, queryset=queryset).qs
 
 
 def _search(queryset, request):
