@@ -27,12 +27,36 @@ class YesNoCheckbox(forms.CheckboxInput):
     VALUES = {"on": True, "true": True, "1": True, "yes": True}
     VALUES |= {"off": False, "false": False, "0": False, "no": False}
 
+    def __init__(self, attrs=None):
+        # Ticked only for a yes: text it can't read must not show as a ticked box.
+        super().__init__(attrs, check_test=lambda value: value is True)
+
     def value_from_datadict(self, data, files, name):
         value = data.get(name)
         if isinstance(value, str):
-            # Anything else is unknown (None): like an unticked box, it asks for nothing.
-            return self.VALUES.get(value.lower())
+            # Anything else is passed on as it is, for YesNoField to refuse.
+            return self.VALUES.get(value.lower(), value)
         return super().value_from_datadict(data, files, name)
+
+
+class YesNoField(forms.NullBooleanField):
+    """Yes, no or not given; a value that is none of these is an error, not a silent "no"
+    (a link with ?free=maybe would otherwise list paid events without saying why)."""
+
+    widget = YesNoCheckbox
+
+    def to_python(self, value):
+        if isinstance(value, str) and value:
+            raise forms.ValidationError(
+                "“%(value)s” is not a yes or no: use true or false (or 1/0, yes/no, on/off).",
+                code="invalid",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
 
 
 class EventFilterSet(ListingFilterSet):
@@ -44,9 +68,7 @@ class EventFilterSet(ListingFilterSet):
         label="When",
     )
     kind = kind_filter(Event.Kind.choices)
-    free = django_filters.BooleanFilter(
-        field_name="is_free", widget=YesNoCheckbox, label="Free only", method="filter_free"
-    )
+    free = YesNoFilter(field_name="is_free", label="Free only", method="filter_free")
     attendance = django_filters.ChoiceFilter(
         choices=[("in_person", "In person"), ("online", "Online")],
         method="filter_attendance",

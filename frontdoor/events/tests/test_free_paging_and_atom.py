@@ -1,6 +1,8 @@
 """The events list with bad filters on a later page, what "free=false" and its spellings
-mean on the page and in the feeds, and Atom feeds that don't share one request's state."""
+mean on the page and in the feeds, a "free" that is neither yes nor no, and Atom feeds that
+don't share one request's state."""
 
+import html
 import xml.etree.ElementTree as ET
 
 import icalendar
@@ -49,6 +51,28 @@ def test_free_is_a_yes_or_no_and_no_means_every_event(client, frozen, url, free,
     EventFactory(name="Free talk", is_free=True)
     EventFactory(name="Paid dinner", is_free=False, price="£40")
     assert listed(client, url, free) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["/events/", "/events/calendar/", "/events.ics", "/events.atom", "/api/v1/events"]
+)
+@pytest.mark.parametrize("free", ["maybe", "2", "nope"])
+def test_free_that_is_neither_yes_nor_no_is_a_bad_filter(client, frozen, url, free):
+    # Read as "no", ?free=maybe listed paid events too, and a subscription with the typo
+    # never said why: like ?kind=zz, it is a 400 naming the filter and the value.
+    EventFactory(name="Paid dinner", is_free=False, price="£40")
+    response = client.get(url, {"free": free})
+    assert response.status_code == 400
+    reason = f"“{free}” is not a yes or no: use true or false (or 1/0, yes/no, on/off)."
+    if url.startswith("/api/"):
+        assert response.json()["errors"] == {"free": [reason]}
+    elif url.endswith("/"):
+        page = html.unescape(response.content.decode())
+        assert f"<li>free: {reason}</li>" in page and "Paid dinner" not in page
+        # The form shown with the error leaves the box unticked: "maybe" is not a yes.
+        assert "checked" not in str(response.context["filterset"].form["free"])
+    else:
+        assert response.content.decode().endswith(f"free: {reason}")
 
 
 def test_concurrent_atom_requests_keep_their_own_host(client, frozen, settings, monkeypatch):
