@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from frontdoor.core.admin import DateHierarchyAdmin, ListingAdmin
@@ -35,6 +35,14 @@ class EventForm(forms.ModelForm):
         return data
 
 
+def site_time(moment):
+    """A moment in the site's time zone, with the zone's abbreviation (BST, GMT) after it."""
+    if moment is None:  # not saved yet
+        return None
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{formats.localize(local)} {local:%Z}"
+
+
 @admin.register(Event)
 class EventAdmin(ListingAdmin):
     form = EventForm
@@ -47,7 +55,9 @@ class EventAdmin(ListingAdmin):
     autocomplete_fields = ["venue", "festival"]
     filter_horizontal = ["sectors", "organisers"]
     date_hierarchy = "starts_at"
-    readonly_fields = [*ListingAdmin.readonly_fields, "uid", "sequence", "feed"]
+    # Created and updated are the site's moments, not the event's: shown in the site's zone
+    # and named, where the form around them is in the event's zone (changeform_view).
+    readonly_fields = ["created_site_time", "updated_site_time", "uid", "sequence", "feed"]
     fieldsets = [
         (
             None,
@@ -77,8 +87,28 @@ class EventAdmin(ListingAdmin):
         ("Festival", {"fields": ["festival", "track"]}),
         ("Tickets", {"fields": ["is_free", "price", "ticket_url", "website"]}),
         ("Calendar feeds", {"fields": ["uid", "sequence", "feed"]}),
-        ListingAdmin.provenance,
+        (
+            ListingAdmin.provenance[0],
+            {
+                "fields": [
+                    "state",
+                    "last_verified",
+                    "source",
+                    "source_id",
+                    "created_site_time",
+                    "updated_site_time",
+                ]
+            },
+        ),
     ]
+
+    @admin.display(description="Created")
+    def created_site_time(self, event):
+        return site_time(event.created)
+
+    @admin.display(description="Updated")
+    def updated_site_time(self, event):
+        return site_time(event.updated)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The form reads and shows the times in the event's zone (as typed, or as stored).

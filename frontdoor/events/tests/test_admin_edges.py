@@ -2,6 +2,7 @@
 what is stored already breaks nothing."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 import zoneinfo
 from io import StringIO
@@ -179,3 +180,24 @@ def test_a_time_the_clocks_pass_twice_or_skip_is_saved_not_refused(admin_client)
     assert admin_client.post(change, form | skipped).status_code == 302
     event.refresh_from_db()
     assert event.starts_at == datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC)
+
+
+def test_created_and_updated_are_shown_in_the_sites_zone_and_say_which(admin_client, settings):
+    # The change form runs in the event's zone (New York here), so these read 8 a.m. and
+    # 4:15 a.m. unmarked before: a curator in the UK would take them for UK times.
+    settings.TIME_ZONE = "Europe/London"
+    event = EventFactory(time_zone="America/New_York")
+    Event.objects.filter(pk=event.pk).update(
+        created=datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC),
+        updated=datetime.datetime(2026, 12, 2, 9, 15, tzinfo=datetime.UTC),
+        starts_at=datetime.datetime(2026, 12, 9, 23, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 12, 10, 1, tzinfo=datetime.UTC),
+    )
+    page = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    # What the page shows, as it rendered it (in the event's zone).
+    shown = dict(re.findall(r'<label>(\w+):</label>\s*<div class="readonly">([^<]*)<', page))
+    assert shown["Created"] == "1 Oct 2026, 1 p.m. BST"
+    assert shown["Updated"] == "2 Dec 2026, 9:15 a.m. GMT"
+    # The event's own times are still typed in its zone: 23:00 UTC is 18:00 in New York.
+    assert 'name="starts_at_1" value="18:00:00"' in page
+    assert admin_client.get("/admin/events/event/add/").status_code == 200
