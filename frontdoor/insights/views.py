@@ -74,19 +74,22 @@ def tables(fig):
                 for r in fig["peers"]
             ],
         ),
+        # Only the spans the snapshots allow: the others are said in words on the page (a
+        # row of blanks with its reason in the last column reads as empty on a phone).
         "survival": (
             "Cohort survival",
             ["Years", "Cohort incorporated", "Measured at", "Cohort", "Survivors", "Rate"],
             [
                 (
                     r["years"],
-                    f"{r['cohort_from']} to {r['cohort_to']}" if r["available"] else "",
-                    r.get("measured_at", ""),
-                    r.get("cohort", ""),
-                    r.get("survivors", ""),
-                    r.get("rate") if r["available"] else r["reason"],
+                    f"{r['cohort_from']} to {r['cohort_to']}",
+                    r["measured_at"],
+                    r["cohort"],
+                    r["survivors"],
+                    r["rate"],
                 )
                 for r in fig["survival"]
+                if r["available"]
             ],
         ),
         "disappearances": (

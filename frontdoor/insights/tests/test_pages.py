@@ -333,3 +333,23 @@ def test_a_second_curator_adding_at_the_same_moment_waits_and_adds_nothing(data_
     other.join(10)
     assert second == [0]
     assert Organisation.objects.filter(source="companies-house").count() == 3
+
+
+@pytest.mark.django_db
+def test_survival_not_yet_measurable_is_said_in_words_not_a_row_of_blanks(client, data_dir):
+    from frontdoor.insights.companies import companies_import
+
+    from .conftest import snapshot_2025, write_csv
+
+    companies_import(
+        write_csv(data_dir / "BasicCompanyDataAsOneFile-2025-11-01.csv", snapshot_2025())
+    )
+    page = client.get("/insights/milton-keynes/").content.decode()
+    survival = page[page.index('id="survival-title"') : page.index('id="mix-title"')]
+    assert "<table" not in survival and "survival.csv" not in survival
+    assert survival.count("not yet measurable. Needs two snapshots") == 3
+    assert "After 1 year: not yet measurable." in survival
+    assert "After 5 years: not yet measurable." in survival
+    # The CSV keeps its headings, with no row of blanks.
+    rows = client.get("/insights/milton-keynes/survival.csv").content.decode().splitlines()
+    assert rows[3:] == []
