@@ -6,6 +6,34 @@ from django import forms
 from frontdoor.directory.models import Sector
 
 
+class FilterBoundField(forms.BoundField):
+    """A filter field on a list page, whose error is told once, in the page's words."""
+
+    @property
+    def error_reason(self):
+        """What is wrong, for the line under the field: a bad choice is named as such."""
+        reasons = []
+        for error in self.errors.as_data():
+            if error.code == "invalid_choice" and error.params:
+                reasons.append(f"“{error.params['value']}” is not one of the choices below.")
+            else:
+                reasons.extend(error.messages)
+        return " ".join(reasons)
+
+    @property
+    def error_line(self):
+        """The reason with the field's label (not its query name), for the box above the form."""
+        return f"{self.label}: {self.error_reason}"
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        # The bad value of a group is none of its boxes: the group's fieldset is described by
+        # the error instead of each box saying "invalid" without a reason.
+        if self.use_fieldset:
+            attrs.pop("aria-invalid", None)
+        return attrs
+
+
 class ListingFilterSet(django_filters.FilterSet):
     """Free-text match and sectors; the same query string serves pages, API and feeds."""
 
@@ -31,6 +59,11 @@ class ListingFilterSet(django_filters.FilterSet):
                 else:
                     del data[key]
         super().__init__(data, *args, **kwargs)
+
+    def get_form_class(self):
+        form = super().get_form_class()  # a class made for this filter set, so ours to change
+        form.bound_field_class = FilterBoundField
+        return form
 
     def filter_text(self, queryset, name, value):
         return queryset.matching(value)

@@ -68,7 +68,7 @@ def test_free_that_is_neither_yes_nor_no_is_a_bad_filter(client, frozen, url, fr
         assert response.json()["errors"] == {"free": [reason]}
     elif url.endswith("/"):
         page = html.unescape(response.content.decode())
-        assert f"<li>free: {reason}</li>" in page and "Paid dinner" not in page
+        assert f"<li>Free only: {reason}</li>" in page and "Paid dinner" not in page
         # The form shown with the error leaves the box unticked: "maybe" is not a yes.
         assert "checked" not in str(response.context["filterset"].form["free"])
     else:
