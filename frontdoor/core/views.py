@@ -15,13 +15,15 @@ from frontdoor.events.models import Event
 class FilteredListView(ListView):
     """A list page driven by a FilterSet, with a choice of page size.
 
-    Bad filter values get the page back with a plain message (400), never a server error.
+    Bad filter values get the page back with a plain message (400), never a server error;
+    a page past the end is a 404 that says how many pages there are.
     """
 
     filterset_class = None
     paginate_by = 20
     page_sizes = (10, 20, 50, 100)
     template_name = "core/listing_list.html"
+    page_missing = None  # the number asked for, when it is past the last page
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -32,12 +34,21 @@ class FilteredListView(ListView):
         return self.filterset.qs
 
     def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
         # Bad filters match nothing; page 2 of nothing would be a 404, not the 400 page.
         if not self.filterset.is_valid():
-            paginator = self.get_paginator(queryset, page_size)
             page = paginator.page(1)
             return paginator, page, page.object_list, False
-        return super().paginate_queryset(queryset, page_size)
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            asked = self.request.GET.get(self.page_kwarg, "")
+            if not (asked.isdecimal() and int(asked) > paginator.num_pages):
+                raise
+            # A page past the end (an old link, a list grown shorter): a 404 of its own that
+            # says how many pages there are (see get_template_names and render_to_response).
+            self.page_missing = int(asked)
+            return paginator, None, queryset.none(), False
 
     def get_paginate_by(self, queryset):
         try:
@@ -79,9 +90,16 @@ class FilteredListView(ListView):
                 chips.append((f"{field.label}: {label}", f"?{remaining.urlencode()}"))
         return chips
 
+    def get_template_names(self):
+        if self.page_missing:
+            return ["core/page_missing.html"]
+        return super().get_template_names()
+
     def render_to_response(self, context, **kwargs):
         if self.filterset.errors:
             kwargs["status"] = 400
+        elif self.page_missing:
+            kwargs["status"] = 404
         return super().render_to_response(context, **kwargs)
 
 
