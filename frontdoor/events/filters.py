@@ -31,6 +31,11 @@ class YesNoCheckbox(forms.CheckboxInput):
         # Ticked only for a yes: text it can't read must not show as a ticked box.
         super().__init__(attrs, check_test=lambda value: value is True)
 
+    def format_value(self, value):
+        # The box stands for "yes" whatever the link said: ticked, it sends "on", never the
+        # unreadable text again.
+        return None
+
     def value_from_datadict(self, data, files, name):
         value = data.get(name)
         if isinstance(value, str):
