@@ -73,7 +73,7 @@ SUBKIND_LABELS = {
 }
 NO_DAY, FAR_DAY = 0, 10**7  # programme dates as day numbers; no date means always open
 ANALYZER = "fd_text"
-SCHEMA_VERSION = 13  # bump when the schema or the documents change; the index then rebuilds
+SCHEMA_VERSION = 14  # bump when the schema or the documents change; the index then rebuilds
 BATCH = 10_000  # rows read per query while building: large enough that per-query cost vanishes
 # One writer thread with room for every document of a million-record build: the index is
 # then one segment, so each search sets up and merges per-segment work once, not four times.
@@ -85,16 +85,20 @@ BUILD_HEAP = 1_500_000_000
 # "C#" are both the letter c (and find every "Plan C"), ".NET" is "net" (and finds "Network").
 # A spelling added here needs SCHEMA_VERSION bumped, so indexes are rebuilt reading it.
 LANGUAGE_WORDS = (r"c\+\+", "c#", "f#", r"\.net\b")
-# Chinese, Japanese and Korean put no spaces between words, so a whole run of them would be
-# one word, found only whole. Each of their characters is a word instead, as in Lucene's
-# standard analyzer: a few characters of a long name then find it, and a name holding them
-# side by side ranks first (through name_pairs, like any phrase).
+# Chinese and Japanese put no spaces between words (nor do Korean names), so a whole run of
+# them would be one word, found only whole. Each of their letters is a word instead: a few
+# characters of a long name then find it, and a name holding them side by side ranks first
+# (through name_pairs, like any phrase). Their punctuation (、。「」・) is no word at all.
 _CJK = r"\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}"
 # Otherwise a word is a run of letters and digits, as tantivy's simple tokenizer reads it.
 # (Read by a regex, a word costs the writer's thread about a microsecond more than the simple
 # tokenizer: 6 CPU-s more to rebuild 100,000 generated records, on the core beside Python's.)
 WORD = "|".join(
-    [f"(?i:{'|'.join(LANGUAGE_WORDS)})", f"[{_CJK}]", rf"[[\p{{Alphabetic}}\p{{N}}]--[{_CJK}]]+"]
+    [
+        f"(?i:{'|'.join(LANGUAGE_WORDS)})",
+        rf"[[{_CJK}]&&[\p{{Alphabetic}}\p{{N}}]]",
+        rf"[[\p{{Alphabetic}}\p{{N}}]--[{_CJK}]]+",
+    ]
 )
 
 

@@ -102,3 +102,10 @@ def test_cjk_characters_together_in_a_name_rank_first(cjk):
 def test_cjk_mixed_with_latin_words(cjk):
     OrganisationFactory(name="Kestrel 数据实验室", slug="kestrel-lab")
     assert names(search(Params(q="kestrel 实验室"))) == ["Kestrel 数据实验室"]
+
+
+@pytest.mark.parametrize("text", ["「東京テクノロジー」", "東京、大阪", "ソフトウェア・開発。"])
+def test_cjk_punctuation_is_no_word_a_query_must_match(cjk, text):
+    # Quoting a name in 「」 or listing places with 、 must not add words no record holds.
+    OrganisationFactory(name="大阪デザイン", slug="osaka-design", summary="東京 大阪")
+    assert names(search(Params(q=text)))[0] in ("東京テクノロジー株式会社", "大阪デザイン")
