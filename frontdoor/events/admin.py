@@ -91,12 +91,8 @@ class EventAdmin(ListingAdmin):
             ListingAdmin.provenance[0],
             {
                 "fields": [
-                    "state",
-                    "last_verified",
-                    "source",
-                    "source_id",
-                    "created_site_time",
-                    "updated_site_time",
+                    {"created": "created_site_time", "updated": "updated_site_time"}.get(f, f)
+                    for f in ListingAdmin.provenance[1]["fields"]
                 ]
             },
         ),

@@ -304,6 +304,11 @@ class TableCSV(View):
         response.write(
             comment(f"{LICENCE} Method: {request.build_absolute_uri('/insights/method/')}")
         )
+        if table == "survival":  # the spans the table leaves out, and why, as on the page
+            for r in fig["survival"]:
+                if not r["available"]:
+                    years = f"{r['years']} year{'s' if r['years'] > 1 else ''}"
+                    response.write(comment(f"After {years}: {r['reason']}"))
         writer = csv.writer(response)
         writer.writerow(headings)
         writer.writerows([csv_cell(value) for value in row] for row in rows)

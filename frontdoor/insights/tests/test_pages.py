@@ -60,8 +60,10 @@ def test_csv_downloads_carry_licence_and_figures(client, two_snapshots):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert "Open Government Licence" in lines[1]
-    assert lines[2] == "Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"
-    assert lines[3] == "1,2023-11-01 to 2024-10-31,2025-11-01,3,1,0.333333"
+    assert lines[2].startswith("# After 3 years: Needs two snapshots 3 years apart")
+    assert lines[3].startswith("# After 5 years: Needs two snapshots 5 years apart")
+    assert lines[4] == "Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"
+    assert lines[5:] == ["1,2023-11-01 to 2024-10-31,2025-11-01,3,1,0.333333"]
     assert client.get("/insights/milton-keynes/nothing.csv").status_code == 404
 
 
@@ -350,6 +352,8 @@ def test_survival_not_yet_measurable_is_said_in_words_not_a_row_of_blanks(client
     assert survival.count("not yet measurable. Needs two snapshots") == 3
     assert "After 1 year: not yet measurable." in survival
     assert "After 5 years: not yet measurable." in survival
-    # The CSV keeps its headings, with no row of blanks.
+    # The CSV says why in comment lines, and has no row of blanks.
     rows = client.get("/insights/milton-keynes/survival.csv").content.decode().splitlines()
-    assert rows[3:] == []
+    assert rows[2].startswith("# After 1 year: Needs two snapshots 1 year apart")
+    assert rows[4].startswith("# After 5 years: Needs two snapshots 5 years apart")
+    assert rows[5:] == ["Years,Cohort incorporated,Measured at,Cohort,Survivors,Rate"]
