@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import slugify
 
+from frontdoor.core.demo import unique_slug
 from frontdoor.core.models import PublicationState
 from frontdoor.directory.models import Organisation
 from frontdoor.insights.figures import scan, subsector
@@ -116,20 +117,15 @@ def organisations_add_missing(*, figures, definition, acting_user, limit=None):
 
 def _make_slugs_unique(organisations):
     """A slug already taken (say, by an earlier draft whose number a curator cleared) gets a
-    numbered suffix."""
+    numbered suffix. One query per batch finds the taken ones; the rest need no check."""
     wanted = [o.slug for o in organisations]
     taken = set()
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
         taken.update(Organisation.objects.filter(slug__in=chunk).values_list("slug", flat=True))
     for organisation in organisations:
-        base, n = organisation.slug, 2
-        while organisation.slug in taken or (
-            organisation.slug != base
-            and Organisation.objects.filter(slug=organisation.slug).exists()
-        ):
-            organisation.slug, n = f"{base}-{n}", n + 1
-        taken.add(organisation.slug)
+        if organisation.slug in taken:
+            organisation.slug = unique_slug(Organisation, organisation.slug, None)
 
 
 def _audit(user, count, figures, day):
