@@ -175,7 +175,7 @@ def _bad_date(raw, parsed):
 def sic_code(column):
     """A SIC field ("62012 - Business and ...") as its five-digit SIC 2007 code, a number
     (cheaper to store and test than text); null when there is none or it is not one."""
-    return pl.col(column).str.head(5).str.to_integer(strict=False).cast(pl.Int32)
+    return pl.col(column).str.head(5).str.to_integer(strict=False, dtype=pl.Int32)
 
 
 def _frame(path, part, month):
@@ -217,7 +217,8 @@ def _frame(path, part, month):
         (pl.col("uri").is_null(), "short"),
         (~pl.col("uri").str.ends_with(number).fill_null(True), "shifted"),
         (bad_number, "number"),
-        (~pl.col("name").str.contains(r"\S").fill_null(False), "name"),
+        # Blank or only white space (cheaper than the pattern \S).
+        ((pl.col("name").str.strip_chars_start().str.len_bytes() == 0).fill_null(True), "name"),
         (bad_incorporated, "incorporated"),
         (bad_dissolved, "dissolved"),
         # Comparisons of dates parsed above: cheap. An old date is no error (companies
@@ -248,11 +249,14 @@ def _frame(path, part, month):
         "number",
         "name",
         "postcode",
-        "status",
         "incorporated",
         "dissolved",
         "accounts",
         *(f"sic{i}" for i in range(1, 5)),
+        # The figures ask only whether a company is active ("Active", or "Active - Proposal
+        # to Strike off"): a flag is cheaper to store than the status text, whose Parquet
+        # dictionary is built row by row.
+        active=pl.col("status").str.starts_with("Active"),
         # SIC1 given but not a five-digit code: in practice a legacy SIC 2003 code, which
         # classifies nothing; the figures say how many companies have only such codes.
         old_sic=pl.col("sic1").is_null()

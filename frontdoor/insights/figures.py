@@ -39,9 +39,9 @@ from frontdoor.insights.models import Area, SectorDefinition, Snapshot
 METHOD_VERSION = 6
 SURVIVAL_YEARS = (1, 3, 5)
 YEARS_SHOWN = 10
-COLUMNS = ["number", "postcode", "status", "incorporated", "dissolved", "accounts", "old_sic"]
+COLUMNS = ["number", "postcode", "active", "incorporated", "dissolved", "accounts", "old_sic"]
 SIC_COLUMNS = [f"sic{i}" for i in range(1, 5)]
-ACTIVE = "is_active"
+ACTIVE = "active"
 LEGACY = "legacy_sic_only"
 
 
@@ -51,20 +51,20 @@ def snapshot_path(snapshot):
 
 def scan(snapshot):
     """The good rows of a snapshot, lazily."""
-    frame = _as_numbers(pl.scan_parquet(snapshot_path(snapshot)))
+    frame = _in_current_form(pl.scan_parquet(snapshot_path(snapshot)))
     return frame.filter(pl.col("problem").is_null())
 
 
 def on_register(snapshot):
     """Every company in a snapshot, lazily: a row that failed only checks other than its
     number's (a bad date, say) still shows its company is on the register."""
-    frame = _as_numbers(pl.scan_parquet(snapshot_path(snapshot)))
+    frame = _in_current_form(pl.scan_parquet(snapshot_path(snapshot)))
     return frame.filter((pl.col("problem").fill_null(0) & NUMBER_UNSURE) == 0)
 
 
 def places_of(snapshot, recodes):
     """The snapshot's distinct postcodes with their local authority, recodes applied."""
-    frame = _as_numbers(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
+    frame = _in_current_form(pl.scan_parquet(insights_dir() / snapshot.postcodes_filename))
     return frame.with_columns(pl.col("lad").replace(recodes)).collect()
 
 
@@ -90,9 +90,10 @@ def snapshots_relocate():
     return len(snapshots)
 
 
-def _as_numbers(frame):
-    """Snapshots imported before postcodes and SIC codes were stored as numbers hold their
-    text: read it as the numbers, so they need no import again."""
+def _in_current_form(frame):
+    """Snapshots imported by earlier versions hold postcodes and SIC codes as text, and the
+    status text rather than the active flag: read them in today's form, so they need no
+    import again."""
     schema = frame.collect_schema()
     if schema["postcode"] == pl.String:
         frame = frame.with_columns(postcode=postcode_key(pl.col("postcode")))
@@ -101,11 +102,15 @@ def _as_numbers(frame):
             old_sic=(pl.col("sic1").str.len_chars() == 4) & (pl.col("sic1") != "None"),
             **{c: pl.when(pl.col(c).str.len_chars() == 5).then(sic_code(c)) for c in SIC_COLUMNS},
         )
+    if "status" in schema:
+        frame = frame.with_columns(
+            pl.col("status").cast(pl.String).str.starts_with("Active").alias(ACTIVE)
+        )
     return frame
 
 
 def active():
-    return pl.col("status").cast(pl.String).str.starts_with("Active")
+    return pl.col(ACTIVE)
 
 
 def legacy_only():
@@ -214,7 +219,6 @@ def _by_area(frame, places, areas, definitions, recodes):
     Midlands too), with the area and one boolean column per definition, computed once."""
     located = frame.join(places.select("postcode", "lad"), on="postcode", how="left").with_columns(
         pl.col("accounts").cast(pl.String),
-        active().alias(ACTIVE),
         legacy_only().alias(LEGACY),
         *(in_codes(d.code_table()).alias(f"in:{d.slug}") for d in definitions),
     )
@@ -222,7 +226,7 @@ def _by_area(frame, places, areas, definitions, recodes):
     return pl.concat(
         located.lazy()
         .filter(in_area(a, recodes))
-        .select(pl.lit(a.slug, dtype=slugs).alias("area"), pl.exclude("postcode", "lad", "status"))
+        .select(pl.lit(a.slug, dtype=slugs).alias("area"), pl.exclude("postcode", "lad"))
         for a in areas
     )
 

@@ -58,12 +58,12 @@ DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def postcode_key(expr):
-    """A compact postcode (any case) as a number; null if it cannot be a postcode (a leading
-    digit would make "0MK93HS" equal "MK93HS")."""
-    return (
-        pl.when(expr.str.contains(r"^[A-Za-z][A-Za-z0-9]{4,6}$"))
-        .then(expr.str.to_integer(base=36, strict=False))
-        .cast(pl.Int64)
+    """A compact postcode (any case) as a number; null if it cannot be a postcode: 5 to 7
+    letters and digits, a letter first (a leading digit would make "0MK93HS" equal "MK93HS",
+    and a sign would be read as one). No regular expression: this runs on every row of the
+    register, and comparing the text with "A" is several times cheaper."""
+    return pl.when((expr >= "A") & expr.str.len_bytes().is_between(5, 7)).then(
+        expr.str.to_integer(base=36, strict=False)
     )
 
 

@@ -195,9 +195,11 @@ def test_refresh_caches_every_area_and_definition(
     assert figures_for(area, digital)["headline"]["active_all"] == 1
 
 
-def test_snapshots_stored_with_postcode_and_sic_text_give_the_same_figures(two_snapshots, digital):
-    # Earlier imports kept the compact postcode text (and a district), and SIC codes as
-    # text: "62012", "7222" for a legacy code, "None" for "None Supplied".
+def test_snapshots_stored_with_postcode_sic_and_status_text_give_the_same_figures(
+    two_snapshots, digital
+):
+    # Earlier imports kept the compact postcode text (and a district), SIC codes as text
+    # ("62012", "7222" for a legacy code, "None" for "None Supplied"), and the status text.
     before = {slug: figures_for(Area.objects.get(slug=slug), digital) for slug in AREAS}
     for snapshot in Snapshot.objects.all():
         as_text = pl.col("postcode").map_elements(
@@ -205,7 +207,12 @@ def test_snapshots_stored_with_postcode_and_sic_text_give_the_same_figures(two_s
         )
         sic_text = {c: pl.col(c).cast(pl.String).str.zfill(5) for c in SIC_COLUMNS}
         path = snapshot_path(snapshot)
-        rows = pl.read_parquet(path).with_columns(postcode=as_text, **sic_text).drop("old_sic")
+        status = pl.when("active").then(pl.lit("Active")).otherwise(pl.lit("Liquidation"))
+        rows = (
+            pl.read_parquet(path)
+            .with_columns(postcode=as_text, status=status, **sic_text)
+            .drop("old_sic", "active")
+        )
         rows.with_columns(district=pl.col("postcode").str.head(-3)).write_parquet(path)
         places = insights_dir() / snapshot.postcodes_filename
         pl.read_parquet(places).with_columns(postcode=as_text).write_parquet(places)

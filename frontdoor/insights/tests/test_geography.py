@@ -100,6 +100,9 @@ def test_a_postcode_key_gives_back_the_postcode_and_its_district():
     assert [k // DISTRICT if k else None for k in keys[:4]] == [
         district_key(d) for d in ["MK9", "MK9", "M1", "EC1A"]
     ]
+    # Read as base-36 numbers, these would pass for postcodes (a sign) or break the reading.
+    odd = ["+MK93H", "-MK93HS", "[K93HS", "MK9_3HS", "ÉK93HS", "MK93HSXX", ""]
+    assert pl.select(postcode_key(pl.Series(odd))).to_series().to_list() == [None] * len(odd)
 
 
 HEADER = "pcd7,pcds,doterm,lad25cd,ward\n"
