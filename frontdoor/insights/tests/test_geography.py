@@ -100,7 +100,8 @@ def test_a_postcode_key_gives_back_the_postcode_and_its_district():
     assert [k // DISTRICT if k else None for k in keys[:4]] == [
         district_key(d) for d in ["MK9", "MK9", "M1", "EC1A"]
     ]
-    # Read as base-36 numbers, these would pass for postcodes (a sign) or break the reading.
+    # Not postcodes: a sign (which base 36 would read), characters other than letters and
+    # digits, the wrong length.
     odd = ["+MK93H", "-MK93HS", "[K93HS", "MK9_3HS", "ÉK93HS", "MK93HSXX", ""]
     assert pl.select(postcode_key(pl.Series(odd))).to_series().to_list() == [None] * len(odd)
 
