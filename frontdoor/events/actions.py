@@ -210,6 +210,10 @@ def _apply(feed, parsed, now):
             continue  # outside the window we read: the feed may simply have trimmed its past
         if window_end and event.starts_at >= window_end:
             continue  # beyond where reading stopped (see importers._expand)
+        if event.ends_at < now and series not in parsed.private:
+            # Over already: Meetup and Eventbrite list only what is to come, so an event
+            # leaves their feed once it has happened. Made private is still a withdrawal.
+            continue
         entry.present = False
         entry.save(update_fields=["present"])
         if event.feed_id != feed.pk and (event.feed_id is None or feed.requires_approval):
