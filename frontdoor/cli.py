@@ -42,6 +42,11 @@ def main(argv=None):
     except ImproperlyConfigured as error:
         print(f"frontdoor: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Ctrl-C is how an operator stops a long command; every command here leaves whole
+        # batches behind (a sync's feed, a generate's batch), so a line says enough.
+        print("frontdoor: stopped.", file=sys.stderr)
+        return 130
     except (OperationalError, ProgrammingError) as error:
         # Set-up problems only (cannot connect; no tables yet): any other database error is
         # a bug, and its traceback is wanted.

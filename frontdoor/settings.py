@@ -51,11 +51,16 @@ def _secret_key():
     # Outside production a per-checkout key is kept beside the SQLite file, so sessions
     # survive restarts without anyone having to invent a secret for the demo.
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    try:
+        if not key_file.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(get_random_secret_key())
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    except OSError as error:  # a file in the way, or made by another user (root's migrate)
+        raise ImproperlyConfigured(
+            f"FRONTDOOR_DATA_DIR {DATA_DIR} cannot be used: {error.filename}: {error.strerror}."
+        ) from error
 
 
 SECRET_KEY = _secret_key()

@@ -3,6 +3,7 @@ answered in one line: each test runs the real command in its own process."""
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -132,3 +133,34 @@ def test_branding_colours_from_the_environment_are_checked(data_env):
     assert "FRONTDOOR_PRIMARY_COLOUR #767676 is too light" in result.stderr
     assert "FRONTDOOR_ACCENT_COLOUR “red” is not a #rrggbb colour" in result.stderr
     assert "no issues" in frontdoor("check", env=data_env).stdout
+
+
+@pytest.mark.parametrize("where", ["a file", "inside a file", "a key that is a folder"])
+def test_an_unusable_data_directory_is_one_clear_line(tmp_path, data_env, where):
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "keyed" / "secret_key").mkdir(parents=True)
+    folder = {
+        "a file": tmp_path / "afile",
+        "inside a file": tmp_path / "afile" / "var",
+        "a key that is a folder": tmp_path / "keyed",
+    }[where]
+    result = frontdoor("check", env=data_env | {"FRONTDOOR_DATA_DIR": str(folder)})
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"frontdoor: FRONTDOOR_DATA_DIR {folder} cannot be used")
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_a_command_with_one_line(data_env):
+    result = frontdoor("shell", "-c", "raise KeyboardInterrupt", env=data_env)
+    assert result.stderr == "frontdoor: stopped.\n"  # not a traceback
+    # 130 (128 + SIGINT); Python ends by SIGINT itself when exec'd code was interrupted.
+    assert result.returncode in (130, -signal.SIGINT)
+
+
+@pytest.mark.parametrize("threads", ["0", "-2"])
+def test_serve_refuses_no_threads(data_env, threads):
+    # Waitress would start, say the site is up, and answer nobody.
+    assert frontdoor("migrate", "-v0", env=data_env).returncode == 0
+    result = frontdoor("serve", "--threads", threads, "--port", str(free_port()), env=data_env)
+    assert result.returncode == 1
+    assert f"--threads must be at least 1, not {threads}" in result.stderr

@@ -2,14 +2,22 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from frontdoor.directory.models import Organisation, Sector
 
 pytestmark = pytest.mark.django_db
 
 
+class Terminal(io.StringIO):
+    """Standard error as a terminal, where a progress bar is drawn."""
+
+    def isatty(self):
+        return True
+
+
 def test_generate_adds_labelled_synthetic_records_in_batches():
-    err = io.StringIO()
+    err = Terminal()
     call_command(
         "generate", organisations=2_500, batch_size=1_000, seed=1, stdout=io.StringIO(), stderr=err
     )
@@ -51,3 +59,20 @@ def test_generate_without_sectors_makes_organisations_without_them():
     call_command("generate", organisations=5, seed=1, stdout=io.StringIO(), stderr=io.StringIO())
     assert Organisation.objects.filter(source="synthetic").count() == 5
     assert not Organisation.sectors.through.objects.exists()
+
+
+def test_the_progress_bar_stays_off_a_file_a_pipe_or_cron_and_with_v0():
+    for err, verbosity in [(io.StringIO(), 1), (Terminal(), 0)]:
+        call_command("generate", organisations=20, verbosity=verbosity, stderr=err)
+        assert err.getvalue() == ""
+
+
+def test_generate_asks_how_many_and_on_a_live_site_for_yes():
+    with pytest.raises(CommandError, match="--organisations"):
+        call_command("generate")
+    with override_settings(PRODUCTION=True):
+        with pytest.raises(CommandError, match="live site"):
+            call_command("generate", organisations=5)
+        assert not Organisation.objects.filter(source="synthetic").exists()
+        call_command("generate", organisations=5, yes=True, stdout=io.StringIO())
+    assert Organisation.objects.filter(source="synthetic").count() == 5

@@ -21,6 +21,8 @@ class Command(BaseCommand):
 
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+        if threads < 1:  # waitress would start, and then answer nobody
+            raise CommandError(f"--threads must be at least 1, not {threads}.")
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database is not up to date: run `frontdoor migrate` first.")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
-from tqdm import tqdm
 
+from frontdoor.core.progress import progress_bar
 from frontdoor.events.actions import feeds_sync_due
 from frontdoor.events.models import Feed
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--all", action="store_true", help="Every active feed, due or not.")
 
-    def handle(self, *args, feeds, all, **options):
+    def handle(self, *args, feeds, all, verbosity, **options):
         if feeds:
             # An id past what the column holds names no feed, and could not even be asked for.
             low, high = connections[Feed.objects.db].ops.integer_field_range(
@@ -33,10 +33,8 @@ class Command(BaseCommand):
         else:
             chosen = Feed.objects.due()
         failed = []
-        lines = []
-
         chosen = list(chosen)
-        with tqdm(total=len(chosen), unit="feed", file=self.stderr._out, disable=None) as bar:
+        with progress_bar(self, verbosity, total=len(chosen), unit="feed") as bar:
 
             def progress(feed, sync):
                 bar.update()
@@ -45,13 +43,15 @@ class Command(BaseCommand):
                     f"{sync.updated} updated, {sync.cancelled} cancelled, "
                     f"{sync.unchanged} unchanged, {sync.merged} merged"
                 )
-                lines.append(line)
                 if sync.outcome == Feed.Outcome.FAILED:
                     failed.append(feed)
                     line += f"\n  {sync.messages.splitlines()[0]}"
+                elif not verbosity:  # -v0 names failed feeds only, so cron mails only then
+                    return
                 bar.write(line, file=self.stdout._out)
 
             results = feeds_sync_due(feeds=chosen, progress=progress)
-        self.stdout.write(f"Synced {len(results)} feed(s).")
+        if verbosity:
+            self.stdout.write(f"Synced {len(results)} feed(s).")
         if failed:
             raise CommandError(f"{len(failed)} of {len(results)} feed(s) failed: see above.")

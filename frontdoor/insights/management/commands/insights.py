@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from frontdoor.core.progress import progress_bar
 from frontdoor.insights.companies import ImportFailed, companies_import
 from frontdoor.insights.csvfiles import DEFAULT_MAX_BAD_SHARE
 from frontdoor.insights.figures import figures_refresh, snapshots_relocate
@@ -64,10 +65,11 @@ class Command(BaseCommand):
         gen.add_argument("--start", type=int, default=0, help="First company's serial number.")
 
     def handle(self, *args, action, **options):
+        self.verbosity = options["verbosity"]
         getattr(self, "do_" + action.replace("-", "_"))(**options)
 
     def _bar(self, **kwargs):
-        return tqdm(file=self.stderr._out, unit_scale=True, **kwargs)
+        return progress_bar(self, self.verbosity, unit_scale=True, **kwargs)
 
     def do_import_companies(self, *, paths, month=None, max_bad_share, force, **options):
         if not 0 <= max_bad_share <= 1:

@@ -1,8 +1,8 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from frontdoor.core.progress import progress_bar
 from frontdoor.search.actions import index_rebuild
 from frontdoor.search.backend import KINDS, database_position, published, search_index
 from frontdoor.search.models import Change
@@ -17,17 +17,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild", "status"])
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args, action, verbosity, **options):
         if action == "rebuild":
-            self.rebuild()
+            self.rebuild(verbosity)
         else:
             self.status()
 
-    def rebuild(self):
+    def rebuild(self, verbosity):
         total = sum(published(kind).count() for kind in KINDS)
         started = time.monotonic()
         try:
-            with tqdm(total=total, unit="doc", unit_scale=True, file=self.stderr._out) as bar:
+            with progress_bar(self, verbosity, total=total, unit="doc", unit_scale=True) as bar:
                 count = index_rebuild(progress=bar.update)
         except OSError as error:
             raise CommandError(f"Could not write the search index: {error}") from error
