@@ -50,6 +50,8 @@ WINDOW_AFTER = datetime.timedelta(days=400)
 SERIES_LIMIT = 500
 READ_LIMIT = 20_000
 TIMES_A_DAY = 4
+# The most two zones' clocks differ: UTC-12 to UTC+14.
+ZONE_SPREAD = datetime.timedelta(hours=26)
 # Where an event's own DURATION ("days seconds") is kept on each occurrence (`_end_after`).
 DURATION_GIVEN = "X-FRONTDOOR-DURATION"
 URL_IN_TEXT = re.compile(r"^https?://\S+$")
@@ -612,9 +614,12 @@ def _expand(calendar, window, tz, warnings, skipped):
             )
             return kept, (start, month_start)
         month_end = min(month_start + step, end)
-        for occurrence in query.between(_local(month_start, tz), _local(month_end, tz)):
-            if month_start > start and _starts(occurrence, tz) < month_start:
-                continue  # begun before this month: read with the month before
+        # The library reads these bounds in each event's own zone, up to 26 hours from the
+        # feed's: so it is asked for more, and each occurrence kept by its true start.
+        bounds = _local(month_start - ZONE_SPREAD, tz), _local(month_end + ZONE_SPREAD, tz)
+        for occurrence in query.between(*bounds):
+            if not _in_step(occurrence, month_start, month_end, start, tz):
+                continue
             read += 1
             uid = str(occurrence.get("UID", "")).strip()
             per_series[uid] = per_series.get(uid, 0) + 1
@@ -640,11 +645,20 @@ def _local(moment, tz):
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
-def _starts(occurrence, tz):
-    begins = occurrence.start
-    if not isinstance(begins, datetime.datetime):
-        begins = datetime.datetime.combine(begins, datetime.time())
-    return _as_aware(begins, tz)
+def _in_step(occurrence, step_start, step_end, window_start, tz):
+    """Whether an occurrence is read in this step: it starts within it, or, in the first
+    step, it began before the window and still runs into it."""
+    begins = _instant(occurrence.start, tz)
+    if step_start == window_start and begins < window_start:
+        return _instant(occurrence.end, tz) > window_start
+    return step_start <= begins < step_end
+
+
+def _instant(value, tz):
+    """A date or time as an aware time: a date from its midnight in the feed's zone."""
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time())
+    return _as_aware(value, tz)
 
 
 def _end_after(start, duration):
